@@ -1,0 +1,167 @@
+"""Opening and writing the graph store: the one module both loaders and server use.
+
+Everything else talks to a :class:`GraphStore`, never to pyoxigraph directly, so an
+external SPARQL 1.1 store (Fuseki, Virtuoso, QLever, Oxigraph server) can replace the
+embedded one by configuration alone. Results are pyoxigraph objects in both cases.
+
+Writes of a document are one SPARQL Update (``DROP SILENT GRAPH g ; INSERT DATA``),
+which both the embedded store and any SPARQL 1.1 store apply atomically: readers see
+a graph wholly old or wholly new, and a failed write changes nothing.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from typing import BinaryIO, Protocol, runtime_checkable
+
+import pyoxigraph as ox
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+class StoreError(Exception):
+    """A store could not be opened or written; the message says what to do."""
+
+
+class StoreLockedError(StoreError):
+    """Another process (usually a running ``claimgraph serve``) holds the store."""
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What loaders and server need from a store, embedded or remote."""
+
+    location: str
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        union_default_graph: bool = True,
+        default_graphs: Sequence[NamedNode] | None = None,
+        named_graphs: Sequence[NamedNode] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult: ...
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None: ...
+
+    def replace_graph(self, graph: NamedNode, quads: Iterable[Quad]) -> None: ...
+
+    def remove_graph(self, graph: NamedNode) -> None: ...
+
+    def named_graphs(self) -> Iterator[NamedNode]: ...
+
+    def contains_graph(self, graph: NamedNode) -> bool: ...
+
+    def dump(self, output: BinaryIO, format: RdfFormat, *, graph: NamedNode | None = None) -> None: ...
+
+    def bulk_load(self, input: BinaryIO, format: RdfFormat, *, graph: NamedNode) -> None: ...
+
+    def flush(self) -> None: ...
+
+
+def replace_graph_update(graph: NamedNode, quads: Iterable[Quad]) -> str:
+    """The SPARQL Update that atomically replaces ``graph`` by ``quads``.
+
+    Triples are written by pyoxigraph's N-Triples serializer (every N-Triples line is
+    valid inside INSERT DATA), so escaping is the library's, not ours.
+    """
+    triples = [q.triple for q in quads]
+    body = ox.serialize(triples, format=RdfFormat.N_TRIPLES).decode("utf-8") if triples else ""
+    drop = f"DROP SILENT GRAPH {graph} ;\n"
+    if not body:
+        return drop.rstrip(" ;\n")
+    return f"{drop}INSERT DATA {{ GRAPH {graph} {{\n{body}}} }}"
+
+
+class EmbeddedStore:
+    """A pyoxigraph store on disk (``path``) or in memory (``path=None``)."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.location = path or ":memory:"
+        try:
+            self._store = Store(path) if path else Store()
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLockedError(
+                    f"the store at {path} is in use by another process (is `claimgraph serve` "
+                    "running on it?). Stop that process, or load through it with "
+                    "`claimgraph load --server URL --token TOKEN PATH...`."
+                ) from exc
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+    @property
+    def raw(self) -> Store:
+        """The pyoxigraph store, for the few places (query workers, bulk paths) that need it."""
+        return self._store
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        union_default_graph: bool = True,
+        default_graphs: Sequence[NamedNode] | None = None,
+        named_graphs: Sequence[NamedNode] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        kwargs: dict[str, object] = {"base_iri": base_iri}
+        if default_graphs is not None:
+            kwargs["default_graph"] = list(default_graphs)
+        else:
+            kwargs["use_default_graph_as_union"] = union_default_graph
+        if named_graphs is not None:
+            kwargs["named_graphs"] = list(named_graphs)
+        return self._store.query(sparql, **kwargs)
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        self._store.update(sparql, base_iri=base_iri)
+
+    def replace_graph(self, graph: NamedNode, quads: Iterable[Quad]) -> None:
+        self._store.update(replace_graph_update(graph, quads))
+
+    def remove_graph(self, graph: NamedNode) -> None:
+        self._store.update(f"DROP SILENT GRAPH {graph}")
+
+    def named_graphs(self) -> Iterator[NamedNode]:
+        for g in self._store.named_graphs():
+            if isinstance(g, NamedNode):
+                yield g
+
+    def contains_graph(self, graph: NamedNode) -> bool:
+        return self._store.contains_named_graph(graph)
+
+    def dump(self, output: BinaryIO, format: RdfFormat, *, graph: NamedNode | None = None) -> None:
+        if graph is None:
+            self._store.dump(output, format)
+        else:
+            self._store.dump(output, format, from_graph=graph)
+
+    def bulk_load(self, input: BinaryIO, format: RdfFormat, *, graph: NamedNode) -> None:
+        self._store.bulk_load(input, format, to_graph=graph)
+
+    def flush(self) -> None:
+        if self.location != ":memory:":
+            self._store.flush()
+
+
+def open_store(location: str | None) -> GraphStore:
+    """Open the store named by configuration: a path, ``:memory:``, or an http(s) URL.
+
+    An http(s) URL names a remote SPARQL 1.1 store (see ``loaders.remote``).
+    """
+    if location is None or location == ":memory:":
+        return EmbeddedStore(None)
+    if location.startswith(("http://", "https://")):
+        from loaders.remote import RemoteStore  # imported lazily: only remote users pay for it
+
+        return RemoteStore(location)
+    return EmbeddedStore(location)
+
+
+def dump_bytes(store: GraphStore, format: RdfFormat, *, graph: NamedNode | None = None) -> bytes:
+    """Serialize (part of) a store to bytes; for small graphs and tests."""
+    buffer = io.BytesIO()
+    store.dump(buffer, format, graph=graph)
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""The contract between loaders and server: vocabulary, IRI minting, shapes and named queries."""
