@@ -11,13 +11,13 @@ import re
 from dataclasses import dataclass
 
 _NUM = r"\d+[a-z]?(?:\s?\(\d+\))*(?:\s?\([a-z]\))*"
-_SEP = r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*[-–]\s*|\s+to\s+"
+_SEP = r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*[-\u2013]\s*|\s+to\s+"
 ARTICLE_RE = re.compile(
     rf"\b(?P<word>Articles?|Arts?\.|Art\.)\s+(?P<list>{_NUM}(?:(?:{_SEP}){_NUM})*)",
     re.IGNORECASE,
 )
 _ONE_NUM = re.compile(_NUM)
-_RANGE_RE = re.compile(rf"(?P<a>\d+)\s*(?:[-–]|\s+to\s+)\s*(?P<b>\d+)(?!\s?\()")
+_RANGE_RE = re.compile(r"(?P<a>\d+)\s*(?:[-\u2013]|\s+to\s+)\s*(?P<b>\d+)(?!\s?\()")
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Dates as the genre writes them, with their spans: full dates, day ranges, years.
 
-"January 20, 1990", "19 January 2024", "the night of January 19–20, 1990",
+"January 20, 1990", "19 January 2024", "the night of January 19-20, 1990" (any dash),
 "February 25 to 26, 1992", "February 26-28", "20th January", "July 1995",
-"1988–1990", "2024-01-19". A mention is a (possibly partial) start and end date;
+"1988-1990", "2024-01-19". A mention is a (possibly partial) start and end date;
 a year-less date is completed later from context (:func:`with_year`).
 
 Anniversaries give the year a text was written in: "the 36th anniversary of the
@@ -54,7 +54,7 @@ _MONTH = (
 )
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[0-9]\d\d|20\d\d)"
-_TO = r"\s*[-–—]\s*|\s+to\s+|\s+and\s+|\s+through\s+|\s+until\s+"
+_TO = r"\s*[-\u2013\u2014]\s*|\s+to\s+|\s+and\s+|\s+through\s+|\s+until\s+"
 
 # Each pattern names its parts: m/d/y for the start, m2/d2/y2 for the end of a range.
 _PATTERNS = [
@@ -68,10 +68,10 @@ _PATTERNS = [
     rf"(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})",
     rf"(?P<m>{_MONTH}),?\s+(?P<y>{_YEAR})",
     r"(?P<y>\d{4})-(?P<mi>[01]\d)-(?P<d>[0-3]\d)",
-    rf"(?P<y>{_YEAR})\s*[-–—]\s*(?P<y2>{_YEAR})",
+    rf"(?P<y>{_YEAR})\s*[-\u2013\u2014]\s*(?P<y2>{_YEAR})",
     rf"(?P<y>{_YEAR})",
 ]
-_COMPILED = [re.compile(rf"(?<![\w,.-]){p}(?![\w]|[-–]\d)") for p in _PATTERNS]
+_COMPILED = [re.compile(rf"(?<![\w,.-]){p}(?![\w]|[-\u2013]\d)") for p in _PATTERNS]
 
 
 @dataclass(frozen=True)
