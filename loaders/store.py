@@ -55,7 +55,9 @@ class GraphStore(Protocol):
 
     def contains_graph(self, graph: NamedNode) -> bool: ...
 
-    def dump(self, output: BinaryIO, format: RdfFormat, *, graph: NamedNode | None = None) -> None: ...
+    def dump(
+        self, output: BinaryIO, format: RdfFormat, *, graph: NamedNode | None = None
+    ) -> None: ...
 
     def bulk_load(self, input: BinaryIO, format: RdfFormat, *, graph: NamedNode) -> None: ...
 
@@ -146,17 +148,21 @@ class EmbeddedStore:
             self._store.flush()
 
 
-def open_store(location: str | None) -> GraphStore:
+def open_store(
+    location: str | None, *, update_url: str | None = None, gsp_url: str | None = None
+) -> GraphStore:
     """Open the store named by configuration: a path, ``:memory:``, or an http(s) URL.
 
-    An http(s) URL names a remote SPARQL 1.1 store (see ``loaders.remote``).
+    An http(s) URL names a remote SPARQL 1.1 store's query endpoint (see ``loaders.remote``);
+    ``update_url`` and ``gsp_url`` (settings ``remote_update_url``, ``remote_gsp_url``) name
+    its Update and Graph Store endpoints when they differ. Empty strings count as unset.
     """
     if location is None or location == ":memory:":
         return EmbeddedStore(None)
     if location.startswith(("http://", "https://")):
         from loaders.remote import RemoteStore  # imported lazily: only remote users pay for it
 
-        return RemoteStore(location)
+        return RemoteStore(location, update_url or None, gsp_url or None)
     return EmbeddedStore(location)
 
 

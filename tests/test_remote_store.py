@@ -1,0 +1,175 @@
+"""RemoteStore against a real Oxigraph server: load -> query -> export, standard protocols only."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
+
+from loaders.remote import RemoteStore
+from loaders.store import GraphStore, StoreError, dump_bytes, open_store
+from ontology import iris
+from ontology.vocab import CG, DEFAULT_BASE_IRI, LEGAL_CATEGORY, NIF, OWL, RDF, RDFS, WD
+from tests.oxigraph_server import oxigraph_server
+
+pytestmark = pytest.mark.external
+
+B = DEFAULT_BASE_IRI
+
+
+def document_quads(doc_id: str, category: str, quote: str) -> list[Quad]:
+    """A small document graph in claimgraph's shape: statement, one claim, its evidence."""
+    g = iris.document_graph(B, doc_id)
+    doc = iris.document(B, doc_id)
+    stmt = iris.statement(B, doc_id)
+    claim = iris.claim(B, doc_id, "legal-characterization", 0, len(quote), category)
+    ev = iris.evidence(B, doc_id, 0, len(quote))
+    event = iris.entity(B, "event", "srebrenica-massacre")
+    triples = [
+        (doc, RDF.type, CG.Document),
+        (doc, CG.text, Literal(quote)),
+        (stmt, RDF.type, CG.Statement),
+        (stmt, CG.sourceDocument, doc),
+        (claim, RDF.type, CG.LegalCharacterization),
+        (claim, CG.statedIn, stmt),
+        (claim, CG.about, event),
+        (claim, CG.legalCategory, LEGAL_CATEGORY.term(category)),
+        (claim, CG.evidence, ev),
+        (ev, NIF.anchorOf, Literal(quote)),
+        (ev, NIF.beginIndex, Literal(0)),
+        (ev, NIF.endIndex, Literal(len(quote))),
+    ]
+    return [Quad(s, p, o, g) for s, p, o in triples]
+
+
+def reference_quads() -> list[Quad]:
+    g = iris.reference_graph(B)
+    event = iris.entity(B, "event", "srebrenica-massacre")
+    return [
+        Quad(event, RDF.type, CG.Event, g),
+        Quad(event, RDFS.label, Literal("Srebrenica massacre", language="en"), g),
+        Quad(event, OWL.sameAs, WD.Q132689, g),
+    ]
+
+
+CLAIMS_QUERY = """
+PREFIX cg: <https://w3id.org/claimgraph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?label ?category WHERE {
+  ?claim cg:about ?event ; cg:legalCategory ?category .
+  ?event rdfs:label ?label .
+}"""
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    with oxigraph_server(tmp_path / "oxigraph") as running:
+        yield running
+
+
+@pytest.fixture(params=["gsp", "protocol-only"])
+def remote(request, server) -> RemoteStore:
+    """The same server seen with and without its Graph Store endpoint configured."""
+    gsp = server.gsp_url if request.param == "gsp" else ""
+    store = open_store(server.query_url, update_url=server.update_url, gsp_url=gsp)
+    assert isinstance(store, RemoteStore)
+    return store
+
+
+def test_load_query_export_cycle(remote: RemoteStore, server, tmp_path: Path) -> None:
+    assert isinstance(remote, GraphStore)
+    doc_graph = iris.document_graph(B, "doc-a")
+    loaded = document_quads("doc-a", "genocide", "This was genocide.") + reference_quads()
+    remote.replace_graph(doc_graph, document_quads("doc-a", "genocide", "This was genocide."))
+    remote.replace_graph(iris.reference_graph(B), reference_quads())
+
+    assert set(remote.named_graphs()) == {doc_graph, iris.reference_graph(B)}
+    assert remote.contains_graph(doc_graph)
+    assert not remote.contains_graph(iris.document_graph(B, "missing"))
+
+    # Query: the claim in the document graph joins the label in the reference graph,
+    # which needs the union default graph, made of default-graph-uri parameters.
+    rows = remote.query(CLAIMS_QUERY)
+    assert isinstance(rows, ox.QuerySolutions)
+    assert [(r["label"].value, r["category"]) for r in rows] == [
+        ("Srebrenica massacre", LEGAL_CATEGORY["genocide"])
+    ]
+    # ... while GRAPH patterns still see each named graph, as they do locally.
+    graphs = remote.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ ?c a {CG.Statement} }} }}")
+    assert [row["g"] for row in graphs] == [doc_graph]
+    assert list(remote.query(CLAIMS_QUERY, union_default_graph=False)) == []
+    assert list(remote.query(CLAIMS_QUERY, default_graphs=[doc_graph])) == []
+    ask = remote.query("ASK { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o }")
+    assert isinstance(ask, ox.QueryBoolean) and bool(ask)
+    construct = remote.query("CONSTRUCT { ?e ?p ?o } WHERE { ?e a ?t ; ?p ?o }")
+    assert isinstance(construct, ox.QueryTriples)
+    assert len(list(construct)) == 3 + 2 + 2 + 5  # event, document, statement, claim triples
+
+    # Export: the dump holds exactly what was loaded, in every graph.
+    exported = dump_bytes(remote, RdfFormat.N_QUADS)
+    assert set(ox.parse(exported, format=RdfFormat.N_QUADS)) == set(loaded)
+    only_doc = dump_bytes(remote, RdfFormat.N_TRIPLES, graph=doc_graph)
+    assert len(list(ox.parse(only_doc, format=RdfFormat.N_TRIPLES))) == 12
+    with pytest.raises(ValueError, match="datasets"):
+        dump_bytes(remote, RdfFormat.N_TRIPLES)
+
+
+def test_replace_graph_is_whole_and_remove_graph(remote: RemoteStore) -> None:
+    doc_graph = iris.document_graph(B, "doc-a")
+    remote.replace_graph(doc_graph, document_quads("doc-a", "genocide", "This was genocide."))
+    remote.replace_graph(doc_graph, document_quads("doc-a", "war-crime", "A war crime."))
+    categories = remote.query(
+        "SELECT ?c WHERE { ?x <https://w3id.org/claimgraph/ontology#legalCategory> ?c }"
+    )
+    assert [row["c"] for row in categories] == [LEGAL_CATEGORY["war-crime"]]
+    anchors = remote.query(f"SELECT ?a WHERE {{ ?e {NIF.anchorOf} ?a }}")
+    assert [row["a"].value for row in anchors] == ["A war crime."]
+    remote.remove_graph(doc_graph)
+    assert list(remote.named_graphs()) == []
+    remote.remove_graph(doc_graph)  # removing a missing graph is not an error
+
+
+def test_bulk_load_adds_to_a_graph(remote: RemoteStore) -> None:
+    g = NamedNode("https://example.org/graph/bulk")
+    data = b"".join(
+        b'<https://example.org/s%d> <https://example.org/p> "%d" .\n' % (i, i) for i in range(250)
+    )
+    remote.bulk_load(io.BytesIO(data), RdfFormat.N_TRIPLES, graph=g)
+    count = remote.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}")
+    assert int(next(iter(count))["n"].value) == 250
+
+
+def test_writes_reach_the_server_storage(server, tmp_path: Path) -> None:
+    """What RemoteStore wrote is in the server's own database, read back without HTTP."""
+    remote = RemoteStore(server.query_url, server.update_url)
+    remote.replace_graph(iris.reference_graph(B), reference_quads())
+    server.process.terminate()
+    server.process.wait(timeout=10)
+    on_disk = ox.Store.read_only(str(tmp_path / "oxigraph"))
+    assert set(on_disk) == set(reference_quads())
+
+
+def test_server_errors_are_store_errors_with_the_servers_reason(remote: RemoteStore) -> None:
+    with pytest.raises(StoreError, match=r"answered 400 .* to POST .*/query"):
+        remote.query("SELECT WHERE {")
+    with pytest.raises(StoreError, match=r"answered 400 .*/update"):
+        remote.update("INSERT NONSENSE")
+
+
+def test_unreachable_store_names_the_url() -> None:
+    from tests.conftest import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/query"
+    with pytest.raises(StoreError, match=rf"cannot reach the remote store at {url}"):
+        RemoteStore(url).query("ASK {}")
+
+
+def test_credentials_leave_the_url_and_messages() -> None:
+    store = RemoteStore("http://alice:s3cret@127.0.0.1:1/query")
+    assert store.location == "http://127.0.0.1:1/query"
+    with pytest.raises(StoreError) as caught:
+        store.query("ASK {}")
+    assert "s3cret" not in str(caught.value)
