@@ -1,0 +1,350 @@
+"""SERVICE and LOAD reach only allowlisted endpoints, and refused ones are never contacted.
+
+pyoxigraph makes these connections with its own HTTP client, so the proof that nothing
+was contacted is a listening socket that counts the connections it accepts.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from server.federation import (
+    FederationError,
+    allowlist,
+    guard_query,
+    guard_update,
+    remote_targets,
+)
+from server.settings import Settings
+from tests.oxigraph_server import oxigraph_server
+
+CANARY = "canary-7f3a9 internal secret"
+
+
+class Recorder:
+    """A TCP listener on 127.0.0.1 that counts accepted connections and answers a canary."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(16)
+        self._socket.settimeout(0.1)
+        self.port = self._socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        self.accepted = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        binding = {"x": {"type": "literal", "value": CANARY}}
+        body = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [binding]}})
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._socket.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.accepted += 1
+            with conn:
+                conn.settimeout(1)
+                try:
+                    conn.recv(65536)
+                    conn.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+                        + body.encode()
+                    )
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._socket.close()
+
+
+class Redirector:
+    """An HTTP server on 127.0.0.1 that answers every request with a redirect to ``target``."""
+
+    def __init__(self, target: str) -> None:
+        location = target
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _redirect(self) -> None:
+                self.send_response(302)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_POST = _redirect
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/sparql"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    listener = Recorder()
+    yield listener
+    listener.close()
+
+
+def allow(*urls: str) -> Settings:
+    return Settings.from_mapping({"service_allowlist": ",".join(urls)})
+
+
+def select(url: str) -> str:
+    return f"SELECT ?x WHERE {{ SERVICE <{url}> {{ ?x ?p ?o }} }}"
+
+
+# --- the proof setup: the recorder does see pyoxigraph's connections -------------------
+
+
+def test_recorder_sees_an_unguarded_service_call(recorder: Recorder) -> None:
+    """Without the guard pyoxigraph connects and echoes the target; the tests below can fail."""
+    rows = list(ox.Store().query(select(recorder.url)))
+    assert recorder.accepted == 1
+    assert rows[0]["x"].value == CANARY
+
+
+# --- refused targets: no connection, nothing echoed ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "allowed",
+    [(), ("http://127.0.0.1:1/sparql",), ("http://localhost/",)],
+    ids=["empty-allowlist", "other-port", "other-host"],
+)
+def test_refused_service_makes_no_connection(recorder: Recorder, allowed: tuple) -> None:
+    with pytest.raises(FederationError) as caught:
+        guard_query(select(recorder.url), allow(*allowed))
+    assert caught.value.status == 403
+    assert f"SERVICE target <{recorder.url}> is refused" in str(caught.value)
+    assert CANARY not in str(caught.value)
+    assert recorder.accepted == 0
+
+
+def test_refused_load_makes_no_connection(recorder: Recorder) -> None:
+    with pytest.raises(FederationError, match=r"LOAD target <http://127\.0\.0\.1:\d+/sparql>"):
+        guard_update(f"LOAD <{recorder.url}> INTO GRAPH <urn:g>", allow())
+    assert recorder.accepted == 0
+
+
+def test_variable_service_target_is_refused(recorder: Recorder) -> None:
+    query = f"SELECT * WHERE {{ BIND(<{recorder.url}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}"
+    with pytest.raises(FederationError, match=r"variable endpoint \(\?e\)"):
+        guard_query(query, allow(recorder.url))
+    assert recorder.accepted == 0
+
+
+EVIL = "http://127.0.0.1:9/sparql"
+
+
+@pytest.mark.parametrize(
+    ("query", "base_iri"),
+    [
+        ("PREFIX e: <http://127.0.0.1:9/> SELECT * { SERVICE e:sparql { ?s ?p ?o } }", None),
+        ("BASE <http://127.0.0.1:9/> SELECT * { SERVICE <sparql> { ?s ?p ?o } }", None),
+        ("SELECT * { SERVICE <sparql> { ?s ?p ?o } }", "http://127.0.0.1:9/"),
+        (f"SELECT * {{ \\u0053ERVICE <{EVIL}> {{ ?s ?p ?o }} }}", None),
+        ("SELECT * { SERVICE <http://127.0.0.1:9/\\u0073parql> { ?s ?p ?o } }", None),
+        (f"select * {{ service silent <{EVIL}> {{ ?s ?p ?o }} }}", None),
+        (f"SELECT * {{ FILTER NOT EXISTS {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }} }}", None),
+        (f"SELECT * {{ {{ SELECT * {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }} }} }}", None),
+        (f"SELECT * {{ ?s ?p ?o MINUS {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }} }}", None),
+        (f"SELECT (EXISTS {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }} AS ?x) {{}}", None),
+        (f"ASK {{ GRAPH ?g {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }} }}", None),
+        (f"CONSTRUCT WHERE {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }}", None),
+        ("SELECT * { SERVICE <http://user@127.0.0.1:9/sparql> { ?s ?p ?o } }", None),
+    ],
+)
+def test_every_spelling_of_a_target_is_found(query: str, base_iri: str | None) -> None:
+    with pytest.raises(FederationError):
+        guard_query(query, allow("http://127.0.0.1:10/"), base_iri=base_iri)
+
+
+def test_targets_are_resolved_like_the_engine_resolves_them() -> None:
+    query = (
+        "BASE <http://h.example/a/> PREFIX p: <http://p.example/> "
+        "SELECT * { SERVICE <x> {} SERVICE p:y {} }"
+    )
+    found = sorted(t.iri or "" for t in remote_targets(query))
+    assert found == ["http://h.example/a/x", "http://p.example/y"]
+    update = "LOAD <http://d.example/data.ttl> INTO GRAPH <urn:g>"
+    assert [(t.keyword, t.iri) for t in remote_targets(update, update=True)] == [
+        ("LOAD", "http://d.example/data.ttl")
+    ]
+
+
+def test_update_with_service_in_where_is_checked() -> None:
+    update = f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{EVIL}> {{ ?s ?p ?o }} }}"
+    with pytest.raises(FederationError, match="SERVICE target"):
+        guard_update(update, allow())
+
+
+def test_nested_service_cannot_be_checked_and_is_refused() -> None:
+    ok = "http://127.0.0.1:10/sparql"
+    query = f"SELECT * {{ SERVICE <{ok}> {{ ?s ?p ?o SERVICE <{ok}> {{ ?o ?q ?r }} }} }}"
+    with pytest.raises(FederationError, match="could not be checked") as caught:
+        guard_query(query, allow(ok))
+    assert caught.value.status == 400
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT * { ?s ?p "service load" }',
+        "SELECT * { ?s ?p ?o } # SERVICE <http://127.0.0.1:9/>",
+        "SELECT * WHERE { ?s <https://schema.org/downloadUrl> ?o }",
+        "SELECT WHERE {",  # not ours to judge: pyoxigraph reports the syntax error
+    ],
+)
+def test_queries_without_remote_targets_pass(query: str) -> None:
+    guard_query(query, allow())
+
+
+def test_path_prefix_matches_at_segment_boundaries() -> None:
+    settings = allow("http://h.example/sparql")
+    guard_query(select("http://h.example/sparql"), settings, resolve=public)
+    guard_query(select("http://h.example/sparql/ds"), settings, resolve=public)
+    for url in [
+        "http://h.example/sparql2",
+        "https://h.example/sparql",
+        "http://h.example:81/sparql",
+    ]:
+        with pytest.raises(FederationError, match="not on the list"):
+            guard_query(select(url), settings, resolve=public)
+
+
+def test_malformed_allowlist_entry_is_a_configuration_error() -> None:
+    with pytest.raises(ValueError, match="service_allowlist: 'ftp://x/'"):
+        allowlist(allow("ftp://x/"))
+
+
+# --- host names resolving to private addresses ------------------------------------------
+
+
+def public(host: str, port: int) -> list[str]:
+    return ["93.184.216.34"]
+
+
+@pytest.mark.parametrize(
+    "address", ["127.0.0.1", "10.1.2.3", "192.168.0.10", "169.254.169.254", "::1", "fd00::1"]
+)
+def test_allowlisted_name_resolving_to_a_private_address_is_refused(address: str) -> None:
+    def resolve(host: str, port: int) -> list[str]:
+        return ["93.184.216.34", address]  # one bad address is enough to refuse
+
+    with pytest.raises(FederationError, match="loopback, private or reserved") as caught:
+        guard_query(
+            select("http://data.example/sparql"), allow("http://data.example/"), resolve=resolve
+        )
+    assert address not in str(caught.value)
+
+
+def test_private_address_allowed_when_the_allowlist_names_it() -> None:
+    def resolve(host: str, port: int) -> list[str]:
+        return ["10.1.2.3"]
+
+    settings = allow("http://data.example/", "http://10.1.2.3/")
+    guard_query(select("http://data.example/sparql"), settings, resolve=resolve)
+
+
+def test_unresolvable_allowlisted_name_is_refused() -> None:
+    def resolve(host: str, port: int) -> list[str]:
+        raise socket.gaierror("no such host")
+
+    with pytest.raises(FederationError, match="does not resolve"):
+        guard_query(
+            select("http://data.example/sparql"), allow("http://data.example/"), resolve=resolve
+        )
+
+
+def test_localhost_by_name_is_refused_by_real_resolution(recorder: Recorder) -> None:
+    by_name = f"http://localhost:{recorder.port}/sparql"
+    with pytest.raises(FederationError, match="loopback, private or reserved"):
+        guard_query(select(by_name), allow(by_name))
+    assert recorder.accepted == 0
+
+
+# --- allowed targets, a real second SPARQL server -----------------------------------------
+
+
+@pytest.fixture
+def second_server(tmp_path: Path):
+    with oxigraph_server(tmp_path / "second") as running:
+        update = (
+            "INSERT DATA { <http://www.wikidata.org/entity/Q1> "
+            '<http://www.w3.org/2000/01/rdf-schema#label> "remote label" }'
+        )
+        ox_request(running.update_url, update)
+        yield running
+
+
+def ox_request(url: str, update: str) -> None:
+    import urllib.request
+
+    request = urllib.request.Request(
+        url, data=update.encode(), headers={"Content-Type": "application/sparql-update"}
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
+@pytest.mark.external
+def test_allowed_service_joins_local_and_remote_data(second_server) -> None:
+    local = ox.Store()
+    local.update(
+        "INSERT DATA { <https://w3id.org/claimgraph/id/event/e> "
+        "<http://www.w3.org/2002/07/owl#sameAs> <http://www.wikidata.org/entity/Q1> }"
+    )
+    query = f"""SELECT ?label WHERE {{
+      ?event <http://www.w3.org/2002/07/owl#sameAs> ?qid .
+      SERVICE <{second_server.query_url}> {{
+        ?qid <http://www.w3.org/2000/01/rdf-schema#label> ?label
+      }}
+    }}"""
+    settings = allow(second_server.query_url)
+    guard_query(query, settings)
+    assert [row["label"].value for row in local.query(query)] == ["remote label"]
+
+
+@pytest.mark.external
+def test_allowed_load_fetches_from_the_allowlisted_server(second_server) -> None:
+    update = f"LOAD <{second_server.url}/store?default> INTO GRAPH <urn:imported>"
+    guard_update(update, allow(second_server.url + "/"))
+    local = ox.Store()
+    local.update(update)
+    assert len(local) == 1
+
+
+def test_redirect_from_an_allowlisted_endpoint_is_not_followed(recorder: Recorder) -> None:
+    redirector = Redirector(recorder.url)
+    try:
+        query = select(redirector.url)
+        guard_query(query, allow(redirector.url))  # the first hop is allowed ...
+        with pytest.raises(OSError, match="redirect"):
+            list(ox.Store().query(query))  # ... but pyoxigraph does not follow the 302
+        with pytest.raises(OSError, match="redirect"):
+            ox.Store().update(f"LOAD <{redirector.url}>")
+    finally:
+        redirector.close()
+    assert recorder.accepted == 0
