@@ -12,6 +12,9 @@ a graph wholly old or wholly new, and a failed write changes nothing.
 from __future__ import annotations
 
 import io
+import itertools
+import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO, Protocol, runtime_checkable
 
@@ -143,9 +146,83 @@ class EmbeddedStore:
     def bulk_load(self, input: BinaryIO, format: RdfFormat, *, graph: NamedNode) -> None:
         self._store.bulk_load(input, format, to_graph=graph)
 
+    def bulk_load_file(
+        self,
+        path: str | os.PathLike[str],
+        format: RdfFormat,
+        *,
+        graph: NamedNode | None = None,
+        parts: int | None = None,
+        lenient: bool = False,
+    ) -> None:
+        """Load a large file as fast as the machine allows; not atomic (for imports, benchmarks).
+
+        One pyoxigraph bulk loader parses on one core, so a line-based file (N-Triples,
+        N-Quads: one statement per line) is cut at line ends into ``parts`` byte ranges
+        (default: two per core) loaded by concurrent bulk loaders, which release the GIL.
+        Other formats load in one part. ``graph`` receives the triples of a triples format.
+        """
+        if format not in (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS):
+            parts = 1
+        ranges = _line_ranges(path, parts or 2 * (os.cpu_count() or 1))
+        errors: list[BaseException] = []
+
+        def load(begin: int, end: int) -> None:
+            try:
+                with _ByteRange(path, begin, end) as chunk:
+                    self._store.bulk_load(chunk, format, to_graph=graph, lenient=lenient)
+            except BaseException as exc:  # re-raised in the calling thread below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=load, args=r) for r in ranges]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+
     def flush(self) -> None:
         if self.location != ":memory:":
             self._store.flush()
+
+
+class _ByteRange(io.RawIOBase):
+    """Bytes ``[begin, end)`` of a file, as a readable stream for one bulk loader."""
+
+    def __init__(self, path: str | os.PathLike[str], begin: int, end: int) -> None:
+        super().__init__()
+        self._file = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
+        self._file.seek(begin)
+        self._left = end - begin
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        n = min(len(buffer), self._left)
+        if n <= 0:
+            return 0
+        got = self._file.readinto(memoryview(buffer)[:n]) or 0
+        self._left -= got
+        return got
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def _line_ranges(path: str | os.PathLike[str], parts: int) -> list[tuple[int, int]]:
+    """About equal byte ranges of a file, each ending at a line end."""
+    size = os.path.getsize(path)
+    cuts = [0]
+    with open(path, "rb") as f:
+        for i in range(1, max(1, parts)):
+            f.seek(max(size * i // parts, cuts[-1]))
+            f.readline()
+            cuts.append(min(f.tell(), size))
+    cuts.append(size)
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def open_store(
