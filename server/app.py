@@ -13,11 +13,19 @@ from typing import Any
 from flask import Flask
 
 from loaders.store import GraphStore, open_store
+from server import errors, security
 from server.settings import Settings
 
 # Blueprint modules, each exposing `bp` (a flask.Blueprint). Order matters only for
 # routes that overlap, which they should not.
-BLUEPRINTS: list[str] = []
+BLUEPRINTS: list[str] = [
+    "server.security",
+    "server.sparql",
+    "server.void",
+    "server.graph_store",
+    "server.linked_data",
+    "server.export",
+]
 
 
 def create_app(
@@ -32,6 +40,8 @@ def create_app(
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["claimgraph.store"] = store if store is not None else open_store(settings.store)
+    errors.register(app)
+    security.init_app(app)
     for module_name in BLUEPRINTS:
         module = importlib.import_module(module_name)
         app.register_blueprint(module.bp)

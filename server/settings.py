@@ -48,6 +48,15 @@ class Settings:
     )
     rate_limit: float = _opt(20.0, "Requests per second allowed per client (0: unlimited).")
     rate_burst: int = _opt(60, "Requests a client may burst above the rate limit.")
+    query_isolation: str = _opt(
+        "fork",
+        "How queries run: 'fork' (a child process per query, killed at the timeout) or "
+        "'thread' (in the server process; a timed-out query keeps running to its end).",
+    )
+    trust_proxy: bool = _opt(
+        False,
+        "Honour X-Forwarded-For/-Proto/-Host/-Port/-Prefix from one reverse proxy in front.",
+    )
     remote_update_url: str = _opt(
         "", "Update endpoint of a remote store, when it differs from the query endpoint."
     )

@@ -1,0 +1,413 @@
+"""Query execution that can be stopped.
+
+pyoxigraph cannot cancel a running query, so with ``query_isolation = "fork"`` every
+query runs in a child process forked from the server (a copy-on-write snapshot of the
+open store). The child evaluates the query, writes one JSON header line into a pipe
+(status, query form, media type, row count, whether the rows were capped, evaluation
+time) and then the serialized results; the parent turns the header into the HTTP status
+and headers and streams the rest to the client. At ``query_timeout`` the parent sends
+SIGKILL: the work stops and its CPU and memory are returned at once.
+
+``query_isolation = "thread"`` runs the same code on a thread of the server process,
+for comparison (benchmarks/fork_overhead.py): the client still gets its error at the
+timeout, but the query keeps a CPU busy until it ends by itself.
+
+Rows are capped at ``max_rows``: the child reads at most ``max_rows + 1`` solutions
+(or triples) before answering, so the header can say whether the answer was cut, and
+memory on both sides stays bounded. The capped solutions are handed back to
+pyoxigraph's own serializers (through its TSV parser, whose term syntax is the
+library's ``str()`` of each term), so every format is written by pyoxigraph.
+
+Children never write to the store and leave through ``os._exit`` (no destructors, so
+the child never flushes or closes the parent's database). Right after the fork a child
+closes the sockets and pipes it inherited, so a slow query cannot hold another
+client's connection or another query's pipe open.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import signal
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
+from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
+
+from loaders.store import GraphStore
+from ontology.vocab import PREFIXES
+from server.errors import ApiError
+from server.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, QueryFormats, not_acceptable
+
+log = logging.getLogger("claimgraph.executor")
+
+ISOLATION_MODES = ("fork", "thread")
+_CHUNK = 1 << 16
+
+Work = Callable[[BinaryIO], None]
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """Everything the child needs to evaluate one query and serialize its answer."""
+
+    sparql: str
+    formats: QueryFormats
+    union_default_graph: bool = True
+    default_graphs: Sequence[NamedNode] | None = None
+    named_graphs: Sequence[NamedNode] | None = None
+    base_iri: str | None = None
+    max_rows: int = 100_000
+
+
+@dataclass
+class Answer:
+    """A query's answer: what the HTTP layer needs for the status line, headers and body."""
+
+    form: str  # SELECT, ASK, CONSTRUCT (CONSTRUCT and DESCRIBE look alike to pyoxigraph)
+    media_type: str
+    rows: int
+    truncated: bool
+    eval_seconds: float  # evaluation time measured in the child (or thread)
+    wait_seconds: float  # time from the request to the first byte, fork included
+    body: Body
+
+
+class StreamAborted(RuntimeError):
+    """The producer died or stalled after the response had started: the connection is cut."""
+
+
+# --------------------------------------------------------------------------- child side
+
+
+def _header(out: BinaryIO, **fields: Any) -> None:
+    out.write(json.dumps(fields).encode("utf-8") + b"\n")
+    out.flush()
+
+
+def _tsv_line(values: Sequence[object]) -> str:
+    # pyoxigraph's str() of a term is its N-Triples form with \t and \n escaped: a TSV cell.
+    return "\t".join("" if v is None else str(v) for v in values) + "\n"
+
+
+def evaluate(store: GraphStore, job: QueryJob, out: BinaryIO) -> None:
+    """Evaluate ``job`` and write the header line and the serialized answer to ``out``."""
+    started = time.perf_counter()
+    try:
+        result = store.query(
+            job.sparql,
+            union_default_graph=job.union_default_graph,
+            default_graphs=job.default_graphs,
+            named_graphs=job.named_graphs,
+            base_iri=job.base_iri,
+        )
+        if isinstance(result, ox.QueryTriples):
+            _answer_triples(result, job, out, started)
+        elif isinstance(result, ox.QuerySolutions):
+            _answer_solutions(result, job, out, started)
+        else:
+            _answer_boolean(result, job, out, started)
+    except SyntaxError as exc:
+        _header(out, status=400, code="malformed-query", message=f"malformed query: {exc}")
+    except ValueError as exc:  # e.g. an invalid base IRI or graph name
+        _header(out, status=400, code="bad-request", message=str(exc))
+    except OSError as exc:
+        log.error("query evaluation failed: %s", exc)
+        _header(
+            out,
+            status=500,
+            code="evaluation-failed",
+            message="the store failed while evaluating the query",
+        )
+
+
+def _refuse(out: BinaryIO, job: QueryJob, formats: Sequence[Any]) -> None:
+    error = not_acceptable(job.formats.requested, formats)
+    _header(out, status=406, code=error.code, message=error.message)
+
+
+def _ok(out: BinaryIO, form: str, fmt: Any, rows: int, truncated: bool, started: float) -> None:
+    seconds = time.perf_counter() - started
+    _header(
+        out,
+        status=200,
+        form=form,
+        media_type=fmt.media_type,
+        rows=rows,
+        truncated=truncated,
+        seconds=seconds,
+    )
+
+
+def _answer_boolean(result: ox.QueryBoolean, job: QueryJob, out: BinaryIO, started: float) -> None:
+    fmt = job.formats.results
+    if fmt is None:
+        return _refuse(out, job, RESULTS_FORMATS)
+    _ok(out, "ASK", fmt, 1, False, started)
+    result.serialize(out, fmt)
+    return None
+
+
+def _answer_solutions(
+    result: ox.QuerySolutions, job: QueryJob, out: BinaryIO, started: float
+) -> None:
+    fmt = job.formats.results
+    if fmt is None:
+        return _refuse(out, job, RESULTS_FORMATS)
+    variables = result.variables
+    lines = [_tsv_line(variables)]
+    truncated = False
+    for solution in result:
+        if len(lines) > job.max_rows:
+            truncated = True
+            break
+        lines.append(_tsv_line([solution[v] for v in variables]))
+    _ok(out, "SELECT", fmt, len(lines) - 1, truncated, started)
+    capped = ox.parse_query_results("".join(lines).encode("utf-8"), QueryResultsFormat.TSV)
+    capped.serialize(out, fmt)
+    return None
+
+
+def _answer_triples(result: ox.QueryTriples, job: QueryJob, out: BinaryIO, started: float) -> None:
+    fmt = job.formats.graph
+    if fmt is None:
+        return _refuse(out, job, GRAPH_FORMATS)
+    triples: list[ox.Triple] = []
+    truncated = False
+    for triple in result:
+        if len(triples) == job.max_rows:
+            truncated = True
+            break
+        triples.append(triple)
+    _ok(out, "CONSTRUCT", fmt, len(triples), truncated, started)
+    serialize_triples(triples, out, fmt)
+    return None
+
+
+def serialize_triples(triples: Sequence[ox.Triple], out: BinaryIO, fmt: RdfFormat) -> None:
+    """Triples in any RDF format; dataset formats put them in the default graph."""
+    items: Sequence[ox.Triple | ox.Quad] = triples
+    if fmt.supports_datasets:
+        items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+    ox.serialize(items, out, fmt, prefixes=used_prefixes(triples))
+
+
+def used_prefixes(triples: Sequence[ox.Triple]) -> dict[str, str]:
+    """The project's prefixes whose namespace occurs in ``triples`` (not all 20-odd)."""
+    by_namespace = {iri: name for name, iri in PREFIXES.items()}
+    found: dict[str, str] = {}
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.Literal):
+                term = term.datatype
+            if not isinstance(term, NamedNode):
+                continue
+            iri = term.value
+            cut = max(iri.rfind("#"), iri.rfind("/")) + 1
+            name = by_namespace.get(iri[:cut])
+            if name is not None:
+                found[name] = iri[:cut]
+    return found
+
+
+# -------------------------------------------------------------------------- parent side
+
+
+def _close_inherited(keep: int) -> None:
+    """In a fresh child: close inherited sockets and pipes (other clients', other queries')."""
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return
+    for name in names:
+        fd = int(name)
+        if fd <= 2 or fd == keep:
+            continue
+        try:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode):
+                os.close(fd)
+        except OSError:
+            continue
+
+
+def _child(work: Work, write_fd: int) -> None:
+    code = 0
+    try:
+        _close_inherited(write_fd)
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
+            signal.signal(sig, signal.SIG_DFL)
+        with os.fdopen(write_fd, "wb", buffering=_CHUNK) as out:
+            work(out)
+    except BrokenPipeError:
+        code = 0  # the parent stopped listening: nothing left to do
+    except BaseException:
+        log.exception("query child failed")
+        code = 70
+    finally:
+        os._exit(code)
+
+
+class Running:
+    """One job producing a header line and a body into a pipe, in a child or a thread."""
+
+    def __init__(self, work: Work, isolation: str) -> None:
+        if isolation not in ISOLATION_MODES:
+            raise ValueError(f"query_isolation must be one of {ISOLATION_MODES}, not {isolation!r}")
+        read_fd, write_fd = os.pipe()
+        self.pid: int | None = None
+        self._fd: int | None = read_fd
+        self._buffer = b""
+        if isolation == "fork":
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child's code runs in another process
+                os.close(read_fd)
+                _child(work, write_fd)
+            self.pid = pid
+            os.close(write_fd)
+        else:
+            thread = threading.Thread(target=self._thread_main, args=(work, write_fd), daemon=True)
+            thread.start()
+
+    @staticmethod
+    def _thread_main(work: Work, write_fd: int) -> None:
+        try:
+            with os.fdopen(write_fd, "wb", buffering=_CHUNK) as out:
+                work(out)
+        except (BrokenPipeError, OSError):
+            pass  # the reader gave up (timeout or client gone)
+
+    def _read(self, timeout: float) -> bytes | None:
+        """Up to one chunk; b"" at end of stream; None when nothing came within ``timeout``."""
+        assert self._fd is not None
+        ready, _, _ = select.select([self._fd], [], [], max(timeout, 0.0))
+        if not ready:
+            return None
+        return os.read(self._fd, _CHUNK)
+
+    def read_header(self, timeout: float) -> dict[str, Any]:
+        """The header line; raises TimeoutError, or EOFError if the producer died first."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            chunk = self._read(deadline - time.monotonic())
+            if chunk is None:
+                raise TimeoutError
+            if not chunk:
+                raise EOFError
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def body(self, idle_timeout: float | None) -> Body:
+        """The rest of the stream, as a WSGI iterable whose ``close`` stops the producer."""
+        return Body(self, idle_timeout)
+
+    def chunks(self, idle_timeout: float | None) -> Iterator[bytes]:
+        if self._buffer:
+            yield self._buffer
+            self._buffer = b""
+        while True:
+            chunk = self._read(idle_timeout if idle_timeout is not None else 1e9)
+            if chunk is None:
+                raise StreamAborted(f"no output for {idle_timeout} s; stopped")
+            if not chunk:
+                break
+            yield chunk
+        self._reap(kill=False)
+
+    def _reap(self, *, kill: bool) -> None:
+        pid, self.pid = self.pid, None
+        if pid is None:
+            return
+        try:
+            if kill:
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+
+    def stop(self) -> None:
+        """Kill the child (if any is left) and close the pipe; safe to call twice."""
+        self._reap(kill=True)
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+
+class Body:
+    """Streamed output of a :class:`Running` job. WSGI servers call ``close`` when the
+    response ends or the client leaves, even if iteration never started: the child is
+    killed and reaped then, so no child outlives its request."""
+
+    def __init__(self, running: Running, idle_timeout: float | None) -> None:
+        self._running = running
+        self._chunks = running.chunks(idle_timeout)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._chunks
+
+    def close(self) -> None:
+        self._chunks.close()
+        self._running.stop()
+
+
+def run_query(store: GraphStore, job: QueryJob, *, timeout: float, isolation: str) -> Answer:
+    """Start ``job``; wait up to ``timeout`` for its header; return the streaming answer.
+
+    Raises :class:`ApiError`: the child's own error (400 malformed query, 406, ...), or
+    503 when the query ran past ``timeout`` (the child is killed first).
+    """
+    started = time.perf_counter()
+    running = Running(lambda out: evaluate(store, job, out), isolation)
+    try:
+        head = running.read_header(timeout)
+    except TimeoutError:
+        running.stop()
+        raise ApiError(
+            503,
+            "query-timeout",
+            f"the query was stopped after the time limit of {timeout:g} s; "
+            "narrow it (a LIMIT, more specific patterns) and try again",
+        ) from None
+    except EOFError:
+        running.stop()
+        raise ApiError(500, "evaluation-failed", "query evaluation failed") from None
+    if head["status"] != 200:
+        running.stop()
+        raise ApiError(head["status"], head["code"], head["message"])
+    return Answer(
+        form=head["form"],
+        media_type=head["media_type"],
+        rows=head["rows"],
+        truncated=head["truncated"],
+        eval_seconds=head["seconds"],
+        wait_seconds=time.perf_counter() - started,
+        body=running.body(idle_timeout=timeout),
+    )
+
+
+def stream(work: Work, *, isolation: str, idle_timeout: float | None) -> Body:
+    """Run ``work`` (which writes a payload) in a child or thread and stream its output.
+
+    For long reads such as whole-dataset export: the parent's memory stays flat, the
+    child reads a consistent snapshot, and a client that leaves stops the child.
+    """
+
+    def framed(out: BinaryIO) -> None:
+        _header(out, status=200)
+        work(out)
+
+    running = Running(framed, isolation)
+    try:
+        running.read_header(idle_timeout if idle_timeout is not None else 1e9)
+    except (TimeoutError, EOFError):
+        running.stop()
+        raise ApiError(500, "stream-failed", "the server could not start this download") from None
+    return running.body(idle_timeout)
