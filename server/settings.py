@@ -36,6 +36,9 @@ class Settings:
     query_timeout: float = _opt(30.0, "Seconds after which a query is stopped.")
     max_rows: int = _opt(100_000, "Most result rows (or triples) one query may return.")
     max_request_bytes: int = _opt(1_000_000, "Largest accepted request body, in bytes.")
+    max_document_bytes: int = _opt(
+        20_000_000, "Largest document file the loader accepts (and POST /api/documents), in bytes."
+    )
     union_default_graph: bool = _opt(
         True, "Queries see the union of all named graphs as their default graph."
     )
