@@ -1,17 +1,89 @@
-"""(serve: being written; see docs/design.md)"""
+"""Serve the SPARQL endpoint, linked data and web pages with gunicorn.
+
+One gunicorn worker process holds the embedded store read-write (pyoxigraph allows one
+writing process) and answers with `--threads` request threads; each query runs in a
+child forked from it, so a slow query is stopped at the timeout without stopping the
+server. `--load PATH...` loads documents first, then serves. While the server runs,
+load through it: `claimgraph load --server URL --token TOKEN PATH...`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import gc
+import sys
+from typing import Any
 
 from server.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--load",
+        nargs="+",
+        metavar="PATH",
+        default=[],
+        help="files or folders to load into the store before serving",
+    )
+    parser.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log every request to stderr (gunicorn's access log)",
+    )
+
+
+def gunicorn_options(settings: Settings, *, access_log: bool = False) -> dict[str, Any]:
+    """gunicorn configuration derived from settings (one worker: the store's one writer)."""
+    return {
+        "bind": f"{settings.host}:{settings.port}",
+        "workers": 1,
+        "worker_class": "gthread",
+        "threads": settings.threads,
+        # Worker heartbeat: gthread beats from its main loop, so long queries do not trip it.
+        "timeout": max(60, int(settings.query_timeout * 2)),
+        "graceful_timeout": 10,
+        "limit_request_line": 8190,  # the most gunicorn allows; longer queries go by POST
+        "accesslog": "-" if access_log else None,
+        "errorlog": "-",
+        "preload_app": False,  # the worker, not the master, opens the store
+        "control_socket_disable": True,  # no runtime control socket in the user's home
+    }
+
+
+def _preload(settings: Settings, paths: list[str]) -> None:
+    from loaders.ingest import load_paths
+    from loaders.store import open_store
+    from server.cli import CommandError
+
+    store = open_store(settings.store)
+    report = load_paths(store, paths, base_iri=settings.base_iri, progress=sys.stderr.isatty())
+    store.flush()
+    print(report.summary(), file=sys.stderr)
+    del store
+    gc.collect()  # release the store's lock before the worker opens it
+    if not report.ok:
+        raise CommandError("some documents failed to load (see above); not serving")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from server.cli import CommandError
+    from gunicorn.app.base import BaseApplication
 
-    raise CommandError("not implemented yet")
+    from server.app import create_app
+
+    if args.load:
+        _preload(settings, args.load)
+
+    class Application(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in gunicorn_options(settings, access_log=args.access_log).items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return create_app(settings)
+
+    print(
+        f"claimgraph: serving {settings.store} at http://{settings.host}:{settings.port}/sparql",
+        file=sys.stderr,
+    )
+    Application().run()
+    return 0
