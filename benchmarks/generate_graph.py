@@ -51,19 +51,18 @@ from ontology.vocab import (
     XSD,
 )
 
-# Concept slugs used by the generator. They name concepts of the ontology's schemes;
-# a graph that used a slug missing from the ontology would still load and query alike.
+# Concept slugs used by the generator: concepts of the ontology's schemes (claimgraph.ttl).
 LEGAL_CATEGORIES = [
     "genocide",
     "crime-against-humanity",
     "war-crime",
     "ethnic-cleansing",
     "massacre",
-    "act-of-terrorism",
+    "act-of-terror",
 ]
 CASUALTY_KINDS = ["killed", "injured", "displaced", "missing", "detained"]
-VICTIM_GROUPS = ["civilians", "children", "women", "refugees", "detainees"]
-QUALIFIERS = ["exact", "approximately", "more-than", "at-least", "up-to"]
+VICTIM_GROUPS = ["civilians", "children", "women", "men", "journalists"]
+QUALIFIERS = ["exact", "approximately", "more-than", "at-least", "at-most"]
 # Claim types and how often each occurs among a document's claims.
 CLAIM_TYPE_WEIGHTS = {
     "legal-characterization": 25,

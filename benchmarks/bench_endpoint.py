@@ -1,0 +1,281 @@
+"""The competency queries through HTTP: claimgraph against its peers, and a load test.
+
+``compare`` (default): for each size, start ``claimgraph serve``, Oxigraph's server and
+rdflib-endpoint on the same data (see :mod:`benchmarks.peers`), then for each server and
+concurrency (1 and 8) let that many client processes send the competency queries in
+turn (each client starting at another query) for ``--duration`` seconds, POSTing
+``application/sparql-query`` and reading SPARQL JSON over a kept-alive connection.
+A response counts only if its status is 200 and its row count equals the count the
+embedded store gives for that query in process; anything else is an error. Reported:
+queries per second over the mix, p50/p99 latency per query, and claimgraph's throughput
+as a multiple of each peer's. An ``ASK {}`` probe measures each server's cost per
+request apart from query work.
+
+``load``: 16 clients for 60 s against ``claimgraph serve`` alone; errors, qps, p50/p99.
+
+    python -m benchmarks.bench_endpoint --sizes 1M
+    python -m benchmarks.bench_endpoint --mode load --sizes 1M --clients 16 --duration 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from benchmarks import peers
+from benchmarks.common import (
+    NamedQuery,
+    common_arguments,
+    competency_queries,
+    machine,
+    machine_line,
+    markdown_table,
+    ms,
+    percentile,
+    size_name,
+    sizes_of,
+    store_dir,
+    write_json,
+)
+
+PROBE = NamedQuery("ask-probe", "ASK {}")
+
+
+@dataclass(frozen=True)
+class Sample:
+    query: str
+    start: float  # seconds since the run started
+    seconds: float
+    outcome: str  # "ok", or what went wrong
+
+
+def _rows(body: bytes) -> int:
+    doc = json.loads(body)
+    return 1 if "boolean" in doc else len(doc["results"]["bindings"])
+
+
+def _client(
+    url: str,
+    queries: list[NamedQuery],
+    expected: dict[str, int],
+    t0: float,
+    duration: float,
+    offset: int,
+    timeout: float,
+) -> list[Sample]:
+    """One client: send queries in turn until the deadline; a new request only before it."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    headers = {
+        "Content-Type": "application/sparql-query",
+        "Accept": "application/sparql-results+json",
+    }
+    samples, i = [], offset
+    while time.perf_counter() - t0 < duration:
+        query = queries[i % len(queries)]
+        i += 1
+        started = time.perf_counter()
+        try:
+            conn.request("POST", parts.path or "/", body=query.sparql.encode(), headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+            if response.status != 200:
+                outcome = f"status {response.status}"
+            elif _rows(body) != expected[query.name]:
+                outcome = f"rows {_rows(body)} != {expected[query.name]}"
+            else:
+                outcome = "ok"
+        except (OSError, http.client.HTTPException, ValueError, KeyError) as exc:
+            outcome = type(exc).__name__
+            conn.close()
+        samples.append(Sample(query.name, started - t0, time.perf_counter() - started, outcome))
+    conn.close()
+    return samples
+
+
+def drive(
+    url: str,
+    queries: list[NamedQuery],
+    expected: dict[str, int],
+    *,
+    clients: int,
+    duration: float,
+    timeout: float = 300.0,
+) -> dict[str, object]:
+    """Run ``clients`` client processes against ``url``; throughput and latency."""
+    context = multiprocessing.get_context("fork")
+    t0 = time.perf_counter() + 0.5  # every client starts its clock at the same moment
+    with context.Pool(clients) as pool:
+        jobs = [
+            pool.apply_async(_client, (url, queries, expected, t0, duration, c, timeout))
+            for c in range(clients)
+        ]
+        samples = [s for job in jobs for s in job.get()]
+    return summarize(samples)
+
+
+def summarize(samples: list[Sample]) -> dict[str, object]:
+    ok = [s for s in samples if s.outcome == "ok"]
+    errors: dict[str, int] = defaultdict(int)
+    for s in samples:
+        if s.outcome != "ok":
+            errors[f"{s.query}: {s.outcome}"] += 1
+    span = max((s.start + s.seconds for s in samples), default=0.0)
+    per_query: dict[str, dict[str, float]] = {}
+    for name in sorted({s.query for s in samples}):
+        times = [s.seconds for s in ok if s.query == name]
+        per_query[name] = {
+            "n": len(times),
+            "p50": percentile(times, 50),
+            "p99": percentile(times, 99),
+        }
+    all_times = [s.seconds for s in ok]
+    return {
+        "requests": len(samples),
+        "ok": len(ok),
+        "errors": dict(errors),
+        "seconds": span,
+        "qps": len(ok) / span if span else 0.0,
+        "p50": percentile(all_times, 50),
+        "p99": percentile(all_times, 99),
+        "per_query": per_query,
+    }
+
+
+def expected_rows(store_path: Path, queries: list[NamedQuery]) -> dict[str, int]:
+    """Row counts from the embedded store in process: the reference every server must match."""
+    from benchmarks.bench_store import run_once
+    from loaders.store import EmbeddedStore
+
+    store = EmbeddedStore(str(store_path))
+    counts = {q.name: run_once(store, q)[1] for q in queries}
+    del store
+    return counts
+
+
+# ---------------------------------------------------------------------------------- modes
+
+
+def compare(args: argparse.Namespace, queries: list[NamedQuery]) -> dict[str, object]:
+    report: dict[str, object] = {}
+    concurrency = [int(c) for c in args.concurrency.split(",")]
+    for triples in sizes_of(args.sizes):
+        name = size_name(triples)
+        expected = expected_rows(store_dir(args.workdir, triples, args.seed), queries)
+        expected[PROBE.name] = 1
+        runs: dict[str, dict[str, object]] = {}
+        for server_name in args.servers.split(","):
+            print(f"{name}: starting {server_name}", flush=True)
+            with peers.start(server_name, args.workdir, triples, seed=args.seed) as server:
+                runs[server_name] = {"startup_seconds": server.startup_seconds}
+                for c in concurrency:
+                    result = drive(server.url, queries, expected, clients=c, duration=args.duration)
+                    probe = drive(server.url, [PROBE], expected, clients=c, duration=5)
+                    runs[server_name][f"c{c}"] = {**result, "probe_qps": probe["qps"]}
+                    print(
+                        f"{name} {server_name} c={c}: {result['qps']:.1f} q/s, "
+                        f"{result['ok']}/{result['requests']} ok, probe {probe['qps']:.0f} q/s",
+                        flush=True,
+                    )
+        report[name] = {"expected_rows": expected, "servers": runs}
+        print(compare_tables(name, runs, queries, concurrency))
+    return report
+
+
+def compare_tables(
+    size: str, runs: dict[str, dict], queries: list[NamedQuery], concurrency: list[int]
+) -> str:
+    rows = []
+    base = runs.get("claimgraph", {})
+    for server, run in runs.items():
+        for c in concurrency:
+            r = run[f"c{c}"]
+            ratio = (
+                f"{base[f'c{c}']['qps'] / r['qps']:.2f}x"
+                if server != "claimgraph" and base and r["qps"]
+                else "-"
+            )
+            errors = r["requests"] - r["ok"]
+            rows.append(
+                [size, server, c, f"{r['qps']:.1f}", ratio, errors, f"{r['probe_qps']:.0f}"]
+            )
+    header = ["size", "server", "clients", "q/s (mix)", "claimgraph ÷ this", "errors"]
+    out = [markdown_table([*header, "ASK {} q/s"], rows), ""]
+    for c in concurrency:
+        header = ["query", *[f"{s} p50 / p99 ms" for s in runs]]
+        qrows = []
+        for q in queries:
+            cells = [q.name]
+            for run in runs.values():
+                t = run[f"c{c}"]["per_query"].get(
+                    q.name, {"p50": float("nan"), "p99": float("nan")}
+                )
+                cells.append(f"{ms(t['p50'])} / {ms(t['p99'])}")
+            qrows.append(cells)
+        out += [f"{size}, {c} client(s):", markdown_table(header, qrows), ""]
+    return "\n".join(out)
+
+
+def load_test(args: argparse.Namespace, queries: list[NamedQuery]) -> dict[str, object]:
+    report: dict[str, object] = {}
+    for triples in sizes_of(args.sizes):
+        name = size_name(triples)
+        expected = expected_rows(store_dir(args.workdir, triples, args.seed), queries)
+        with peers.start("claimgraph", args.workdir, triples, seed=args.seed) as server:
+            result = drive(
+                server.url, queries, expected, clients=args.clients, duration=args.duration
+            )
+        report[name] = result
+        print(
+            markdown_table(
+                ["size", "clients", "seconds", "requests", "errors", "q/s", "p50 ms", "p99 ms"],
+                [
+                    [
+                        name,
+                        args.clients,
+                        f"{result['seconds']:.0f}",
+                        result["requests"],
+                        result["requests"] - result["ok"],
+                        f"{result['qps']:.1f}",
+                        ms(result["p50"]),
+                        ms(result["p99"]),
+                    ]
+                ],
+            )
+        )
+        if result["errors"]:
+            print("errors:", json.dumps(result["errors"], indent=2))
+        per_query = [
+            [q, t["n"], ms(t["p50"]), ms(t["p99"])] for q, t in result["per_query"].items()
+        ]
+        print(markdown_table(["query", "n", "p50 ms", "p99 ms"], per_query))
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    common_arguments(parser, sizes="100k")
+    parser.add_argument("--mode", choices=("compare", "load"), default="compare")
+    parser.add_argument("--servers", default=",".join(peers.PEERS))
+    parser.add_argument("--concurrency", default="1,8", help="client counts to compare at")
+    parser.add_argument("--clients", type=int, default=16, help="load test: client count")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per run")
+    args = parser.parse_args(argv)
+    info = machine()
+    queries = competency_queries(args.queries)
+    print(f"Machine: {machine_line(info)}", flush=True)
+    result = compare(args, queries) if args.mode == "compare" else load_test(args, queries)
+    write_json(args.json, {"machine": info, "mode": args.mode, "results": result})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

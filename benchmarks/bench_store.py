@@ -1,0 +1,227 @@
+"""The embedded store at growing sizes: bulk-load speed, peak memory, query latency.
+
+For each size: load the generated N-Quads file into a fresh on-disk store, each load
+method in its own child process (so its peak RSS is its own, read from ``wait4``), then
+run every competency query in process (union default graph, as the server does) and
+serialize each answer as the endpoint would (SPARQL JSON / N-Triples), keeping p50 and
+p99 of the wall time over repeated runs.
+
+Load methods: ``parallel`` is ``EmbeddedStore.bulk_load_file`` (the file cut at line
+ends across concurrent bulk loaders), ``single`` is one ``bulk_load`` stream, ``update``
+is one ``replace_graph`` SPARQL Update per document graph (the loaders' write path,
+only worth running at small sizes).
+
+    python -m benchmarks.bench_store --sizes 10k,100k,1M,10M
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from benchmarks.common import (
+    Clock,
+    NamedQuery,
+    common_arguments,
+    competency_queries,
+    dataset,
+    machine,
+    machine_line,
+    markdown_table,
+    ms,
+    percentile,
+    size_name,
+    sizes_of,
+    write_json,
+)
+from loaders.store import EmbeddedStore
+
+LOAD_METHODS = ("parallel", "single", "update")
+
+
+# ------------------------------------------------------------------------------- loading
+
+
+def _load_in_this_process(method: str, data: Path, location: Path) -> dict[str, float]:
+    shutil.rmtree(location, ignore_errors=True)
+    location.parent.mkdir(parents=True, exist_ok=True)
+    store = EmbeddedStore(str(location))
+    started = time.perf_counter()
+    if method == "parallel":
+        store.bulk_load_file(data, ox.RdfFormat.N_QUADS)
+    elif method == "single":
+        with data.open("rb") as f:
+            store.raw.bulk_load(f, ox.RdfFormat.N_QUADS)
+    elif method == "update":
+        for graph, quads in _graphs_in_order(data):
+            store.replace_graph(graph, quads)
+    else:
+        raise ValueError(f"unknown load method {method!r}; expected one of {LOAD_METHODS}")
+    store.flush()
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "triples": len(store.raw)}
+
+
+def _graphs_in_order(data: Path):  # type: ignore[no-untyped-def]
+    """(graph, quads) per named graph of a generated file, whose graphs come in runs."""
+    graph, batch = None, []
+    for quad in ox.parse(path=str(data), format=ox.RdfFormat.N_QUADS):
+        if quad.graph_name != graph and batch:
+            yield graph, batch
+            batch = []
+        graph = quad.graph_name
+        batch.append(quad)
+    if batch:
+        yield graph, batch
+
+
+def load(method: str, data: Path, location: Path) -> dict[str, float]:
+    """Load in a child process; add its peak RSS and CPU seconds from the kernel's account."""
+    argv = [sys.executable, "-m", "benchmarks.bench_store", "--child-load", method]
+    child = subprocess.Popen(
+        [*argv, str(data), str(location)],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert child.stdout is not None
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"load {method} of {data} failed with status {child.returncode}")
+    result = json.loads(out)
+    result["peak_rss_mb"] = usage.ru_maxrss / 1024
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
+    result["triples_per_second"] = result["triples"] / result["seconds"]
+    return result
+
+
+# ------------------------------------------------------------------------------- queries
+
+
+def run_once(store: EmbeddedStore, query: NamedQuery) -> tuple[float, int]:
+    """Evaluate and serialize one query as the endpoint would; (seconds, rows)."""
+    buffer = io.BytesIO()
+    started = time.perf_counter()
+    result = store.query(query.sparql)
+    if isinstance(result, ox.QuerySolutions):
+        result.serialize(buffer, ox.QueryResultsFormat.JSON)
+    elif isinstance(result, ox.QueryTriples):
+        ox.serialize(result, buffer, ox.RdfFormat.N_TRIPLES)
+    else:
+        result.serialize(buffer, ox.QueryResultsFormat.JSON)
+    seconds = time.perf_counter() - started
+    return seconds, _rows(buffer.getvalue(), result)
+
+
+def _rows(body: bytes, result: object) -> int:
+    if isinstance(result, ox.QueryTriples):
+        return body.count(b"\n")
+    if isinstance(result, ox.QuerySolutions):
+        return len(json.loads(body)["results"]["bindings"])
+    return 1
+
+
+def time_queries(
+    store: EmbeddedStore, queries: list[NamedQuery], runs: int, budget: float
+) -> dict[str, dict[str, float]]:
+    """Per query: one warm-up, then ``runs`` runs or ``budget`` seconds, whichever is first
+    (at least 3 runs)."""
+    results = {}
+    for query in queries:
+        _, rows = run_once(store, query)
+        samples: list[float] = []
+        clock = Clock()
+        while len(samples) < 3 or (len(samples) < runs and clock() < budget):
+            samples.append(run_once(store, query)[0])
+        results[query.name] = {
+            "rows": rows,
+            "runs": len(samples),
+            "p50": percentile(samples, 50),
+            "p99": percentile(samples, 99),
+        }
+    return results
+
+
+# ---------------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    common_arguments(parser)
+    parser.add_argument("--methods", default="parallel,single", help=f"of {LOAD_METHODS}")
+    parser.add_argument("--runs", type=int, default=50, help="most runs per query")
+    parser.add_argument("--budget", type=float, default=10.0, help="seconds per query at most")
+    parser.add_argument("--child-load", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child_load:
+        method, data, location = args.child_load
+        print(json.dumps(_load_in_this_process(method, Path(data), Path(location))))
+        return 0
+
+    info = machine()
+    queries = competency_queries(args.queries)
+    methods = [m for m in args.methods.split(",") if m]
+    report: dict[str, object] = {"machine": info, "sizes": {}}
+    load_rows, query_table = [], {}
+    for triples in sizes_of(args.sizes):
+        name = size_name(triples)
+        data = dataset(args.workdir, triples, args.seed)
+        location = args.workdir / "stores" / name
+        loads = {}
+        # "parallel" last, so that the store left on disk for the other benchmarks is its.
+        for method in sorted(methods, key=lambda m: m == "parallel"):
+            target = location if method == "parallel" else args.workdir / "scratch" / name
+            loads[method] = result = load(method, data, target)
+            if target != location:
+                shutil.rmtree(target, ignore_errors=True)
+            load_rows.append(
+                [
+                    name,
+                    f"{result['triples']:,}",
+                    method,
+                    f"{result['seconds']:.1f}",
+                    f"{result['triples_per_second']:,.0f}",
+                    f"{result['peak_rss_mb']:,.0f}",
+                    f"{result['cpu_seconds']:.1f}",
+                ]
+            )
+            print(
+                markdown_table(["size", "triples", "method", "s", "triples/s"], [load_rows[-1][:5]])
+            )
+        store = EmbeddedStore(str(location))
+        timings = time_queries(store, queries, args.runs, args.budget)
+        del store
+        query_table[name] = timings
+        report["sizes"][name] = {"load": loads, "queries": timings}  # type: ignore[index]
+        for q, t in timings.items():
+            print(f"{name} {q}: rows {t['rows']}, p50 {ms(t['p50'])} ms, p99 {ms(t['p99'])} ms")
+
+    print(f"\nMachine: {machine_line(info)}\n")
+    header = ["size", "triples", "method", "seconds", "triples/s", "peak RSS MB", "CPU s"]
+    print(markdown_table(header, load_rows))
+    names = list(query_table)
+    rows = []
+    for query in queries:
+        row = [query.name]
+        for n in names:
+            t = query_table[n][query.name]
+            row.append(f"{ms(t['p50'])} / {ms(t['p99'])} ({t['rows']})")
+        rows.append(row)
+    print()
+    print(markdown_table(["query", *[f"{n}: p50 / p99 ms (rows)" for n in names]], rows))
+    write_json(args.json, report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
