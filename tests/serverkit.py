@@ -1,0 +1,57 @@
+"""Helpers shared by the HTTP tests: the example dataset in a store, the app behind a server.
+
+The dataset is ``tests/fixtures/example.trig`` (hand-written from one seed document), the
+one fixture graph that the tests, the README examples and the demo share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+from pyoxigraph import NamedNode, RdfFormat
+
+from loaders.store import EmbeddedStore
+from server.app import create_app
+from server.settings import Settings
+from tests.conftest import FIXTURES
+
+EXAMPLE = FIXTURES / "example.trig"
+BASE = "https://w3id.org/claimgraph/"
+REFERENCE_GRAPH = NamedNode(BASE + "graph/reference")
+BLACK_JANUARY = NamedNode(BASE + "id/event/black-january")
+TOKEN = "s3cret-token-for-tests"
+
+
+def load_example(store: EmbeddedStore) -> EmbeddedStore:
+    with EXAMPLE.open("rb") as f:
+        store.raw.load(f, RdfFormat.TRIG)
+    return store
+
+
+def serve(live_server_factory, store: EmbeddedStore, settings: Settings, **changes):
+    """The app for ``store`` with ``settings`` (plus ``changes``) on a live server."""
+    app = create_app(settings.replace(**changes), store=store)
+    return live_server_factory(app)
+
+
+def solutions(results: Iterable[ox.QuerySolution], variables: Iterable[str]) -> set[tuple]:
+    """Solutions as a set of term tuples, for comparing answers whatever their order."""
+    names = list(variables)
+    return {tuple(s[name] for name in names) for s in results}
+
+
+def triples(items: Iterable[ox.Triple | ox.Quad]) -> set[ox.Triple]:
+    return {item.triple if isinstance(item, ox.Quad) else item for item in items}
+
+
+def error_of(response) -> dict:
+    """The JSON error body, after checking it has the one error shape and no stack trace."""
+    assert response.headers["Content-Type"].startswith("application/json"), response.text
+    assert "Traceback" not in response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"status", "code", "message"}
+    assert body["error"]["status"] == response.status_code
+    assert body["error"]["message"]
+    return body["error"]
