@@ -101,6 +101,9 @@ def named_queries(directory: Path = QUERIES_DIR) -> list[NamedQuery]:
     return list(_load(directory))
 
 
+load_queries = named_queries  # the name the web page's examples use
+
+
 def get_query(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
     """A query by file stem (``cq01-legal-characterizations``) or short name (``cq01``)."""
     for query in _load(directory):
