@@ -33,15 +33,24 @@ TERM_LABELS = {
 @Language.component("line_sentences")
 def line_sentences(doc: Doc) -> Doc:
     """A line break ends a sentence: headings, signature lines and list items have no
-    final full stop, and a sentence never runs across a paragraph in this genre."""
+    final full stop, and a sentence never runs across a paragraph in this genre. A full
+    stop with no space after it ("Caliber.Az", "U.N.") ends no sentence."""
     for token in doc[:-1]:
+        following = doc[token.i + 1]
         if "\n" in token.text or "\n" in token.whitespace_:
-            doc[token.i + 1].is_sent_start = True
+            following.is_sent_start = True
+        elif token.text == "." and not token.whitespace_ and following.is_alpha:
+            following.is_sent_start = False
     return doc
 
 
 def entity_label(kind: str) -> str:
     return kind.upper()
+
+
+def _apostrophe_variants(name: str) -> tuple[str, ...]:
+    """A name as written with a straight and with a typographic apostrophe."""
+    return (name, name.replace("'", "\u2019"), name.replace("\u2019", "'"))
 
 
 def gazetteer_patterns(reference_dir: Path | str | None) -> list[dict]:
@@ -51,7 +60,8 @@ def gazetteer_patterns(reference_dir: Path | str | None) -> list[dict]:
     patterns: list[dict] = []
     for entry in reference.entries.values():
         label = entity_label(entry.kind)
-        patterns += [{"label": label, "pattern": name, "id": entry.key} for name in entry.names]
+        names = {variant for name in entry.names for variant in _apostrophe_variants(name)}
+        patterns += [{"label": label, "pattern": name, "id": entry.key} for name in sorted(names)]
         for acronym in entry.acronyms:
             patterns.append({"label": label, "pattern": [{"ORTH": acronym}], "id": entry.key})
     for stem in TERM_FILES:

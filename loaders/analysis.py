@@ -1,0 +1,121 @@
+"""One pass over a document's text: every mention the claim extractors work from.
+
+The spaCy pipeline gives tokens, sentences, gazetteer and cue spans; the regex parsers
+give numbers, dates and article references; ``entities`` and ``events`` resolve names.
+Claim extractors read an :class:`Analysis` and never re-parse the text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.tokens import Doc, Span
+
+from loaders.articles import ArticleReference, find_articles
+from loaders.dates import DateMention, find_dates
+from loaders.entities import Mention, find_entities
+from loaders.events import EventMention, find_events
+from loaders.nlp import CUES, GAZETTEER, get_pipeline
+from loaders.numbers import NumberMention, find_numbers
+from loaders.reference import Reference, load_reference
+
+
+@dataclass
+class Analysis:
+    text: str
+    doc: Doc
+    reference: Reference
+    entities: list[Mention]
+    events: list[EventMention]
+    dates: list[DateMention]
+    numbers: list[NumberMention]
+    articles: list[ArticleReference]
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+
+    def cues(self, label: str, begin: int = 0, end: int | None = None) -> list[Span]:
+        end = len(self.text) if end is None else end
+        return [
+            s
+            for s in self.doc.spans[CUES]
+            if s.label_ == label and begin <= s.start_char and s.end_char <= end
+        ]
+
+    def terms(self, label: str, begin: int = 0, end: int | None = None) -> list[Span]:
+        """Term-list matches (LEGAL_CATEGORY, CASUALTY_KIND, VICTIM_GROUP), longest only."""
+        end = len(self.text) if end is None else end
+        spans = [
+            s
+            for s in self.doc.spans[GAZETTEER]
+            if s.label_ == label and begin <= s.start_char and s.end_char <= end
+        ]
+        chosen: list[Span] = []
+        for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+            if all(span.end <= c.start or span.start >= c.end for c in chosen):
+                chosen.append(span)
+        return sorted(chosen, key=lambda s: s.start)
+
+    def entities_in(self, begin: int, end: int, *kinds: str) -> list[Mention]:
+        return [
+            m
+            for m in self.entities
+            if (not kinds or m.kind in kinds) and begin <= m.begin and m.end <= end
+        ]
+
+    def events_in(self, begin: int, end: int) -> list[EventMention]:
+        return [e for e in self.events if begin <= e.begin and e.end <= end]
+
+    def sentence_at(self, offset: int) -> tuple[int, int]:
+        for begin, end in self.sentences:
+            if begin <= offset < end:
+                return begin, end
+        return offset, offset
+
+    def main_event(self, begin: int = 0, end: int | None = None) -> EventMention | None:
+        """The event named most often in a region (first named on a tie)."""
+        events = self.events_in(begin, len(self.text) if end is None else end)
+        if not events:
+            return None
+        counts = Counter(e.key for e in events)
+        best = max(counts.values())
+        return next(e for e in events if counts[e.key] == best)
+
+    def event_about(self, begin: int, end: int) -> list[EventMention]:
+        """The events a passage is about: those it names, else the nearest named before
+        it in the same paragraph, else the document's main event."""
+        named = self.events_in(*self.sentence_at(begin)) or self.events_in(begin, end)
+        if named:
+            keys: dict[str, EventMention] = {}
+            for event in named:
+                keys.setdefault(event.key, event)
+            return list(keys.values())
+        paragraph_start = self.text.rfind("\n", 0, begin) + 1
+        before = [e for e in self.events if paragraph_start <= e.begin < begin]
+        if before:
+            return [before[-1]]
+        main = self.main_event()
+        return [main] if main else []
+
+
+def analyse(
+    text: str,
+    reference_dir: Path | str | None = None,
+    patterns_dir: Path | str | None = None,
+) -> Analysis:
+    """Run the pipeline and every parser over a document's text."""
+    reference = load_reference(reference_dir)
+    doc = get_pipeline(reference_dir, patterns_dir)(text)
+    entities = find_entities(doc, reference)
+    dates = find_dates(text)
+    return Analysis(
+        text=text,
+        doc=doc,
+        reference=reference,
+        entities=entities,
+        events=find_events(doc, entities, dates, reference),
+        dates=dates,
+        numbers=find_numbers(text),
+        articles=find_articles(text),
+        sentences=[(s.start_char, s.end_char) for s in doc.sents],
+    )

@@ -1,0 +1,176 @@
+"""Who says what: the document's own statement and the statements it reports.
+
+A news article quoting an ombudsperson gives two statements: the article's own (its
+author from the byline, its publisher) and the reported one (the quoted speaker, her
+role and office). Text inside a long quotation, and sentences of reported speech
+("Aliyeva emphasized ...", "she noted that ..."), belong to the reported statement;
+every other passage belongs to the document's own statement (index 0).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from loaders.analysis import Analysis
+from loaders.entities import Mention
+
+_QUOTE_RE = re.compile(r"\u201c[^\u201d]*\u201d|(?<![\w\"])\"[^\"\n]*\"")
+_MIN_QUOTE_WORDS = 8  # shorter quotes are terms ("a \u201ccrime against humanity\u201d")
+_PRONOUN_SAID = re.compile(
+    r"[\s,]*(?:(?P<pronoun>she|he)|(?P<name>[A-Z][\w\u2019'-]+))\s+"
+    r"(?:\w+ly\s+)?(?:said|added|noted|stressed|emphasi[sz]ed|stated|continued|concluded)\b",
+)
+
+
+@dataclass
+class Speaker:
+    person: Mention
+    role: str | None = None
+    issuer: Mention | None = None
+
+
+@dataclass
+class Statement:
+    """A statement and the passages of the text that belong to it."""
+
+    index: int
+    speaker: Speaker | None = None
+    regions: list[tuple[int, int]] = field(default_factory=list)
+
+    def holds(self, offset: int) -> bool:
+        return any(begin <= offset < end for begin, end in self.regions)
+
+
+def _speaker_before(analysis: Analysis, quote_begin: int) -> Mention | None:
+    """The person named in the lead-in right before a quotation ("Aliyeva added:")."""
+    lead_begin = max(0, analysis.text.rfind("\n", 0, max(0, quote_begin - 1)) + 1)
+    if quote_begin - lead_begin > 400:
+        lead_begin = quote_begin - 400
+    people = analysis.entities_in(lead_begin, quote_begin, "person")
+    return people[-1] if people else None
+
+
+def _apposition(analysis: Analysis, person: Mention) -> tuple[str | None, Mention | None]:
+    """Role and office written next to a name: "Azerbaijan's Human Rights Commissioner
+    (Ombudsperson), Sabina Aliyeva," -> that office; else the person's reference role."""
+    sentence_begin, _ = analysis.sentence_at(person.begin)
+    offices = analysis.entities_in(
+        max(sentence_begin, person.begin - 120), person.begin, "organization"
+    )
+    if offices:
+        office = offices[-1]
+        between = analysis.text[office.end : person.begin]
+        if re.fullmatch(r"\s*(?:\([^)]{1,40}\))?\s*,?\s*", between):
+            role = analysis.text[office.begin : office.end + len(between.rstrip(" ,"))]
+            return role.strip(), office
+    entry = analysis.reference.get("person", person.key) if person.resolved else None
+    for role in (entry.extra.get("roles") or []) if entry else []:
+        plain = re.sub(r"\s*\([^)]*\)\s*$", "", str(role))
+        office = analysis.reference.lookup(plain, ("organization",))
+        if office is not None:
+            mention = Mention(
+                person.begin, person.begin, plain, "organization", office.key, office.label, True
+            )
+            return plain, mention
+    return None, None
+
+
+def find_statements(analysis: Analysis) -> list[Statement]:
+    """The document's own statement first, then one per reported speaker."""
+    text = analysis.text
+    own = Statement(0)
+    reported: dict[str, Statement] = {}
+    last: Statement | None = None
+    quotes: list[tuple[int, int]] = []
+    for match in _QUOTE_RE.finditer(text):
+        if len(match.group(0).split()) < _MIN_QUOTE_WORDS:
+            continue
+        after = _PRONOUN_SAID.match(text, match.end())
+        person = _speaker_before(analysis, match.start())
+        introduced = text[: match.start()].rstrip().endswith(":")
+        if after and after.group("name"):
+            named = analysis.entities_in(match.end(), after.end(), "person")
+            person = named[0] if named else person
+        elif after and after.group("pronoun") and last is not None and not introduced:
+            person = None  # "..., she said.": the speaker quoted last
+        if person is None and after and after.group("pronoun") and last is not None:
+            statement = last
+        elif person is not None:
+            statement = reported.get(person.key)
+            if statement is None:
+                statement = Statement(len(reported) + 1, Speaker(person))
+                reported[person.key] = statement
+        else:
+            continue
+        statement.regions.append((match.start(), match.end()))
+        quotes.append((match.start(), match.end()))
+        last = statement
+    _reported_speech(analysis, reported, quotes)
+    for statement in reported.values():
+        assert statement.speaker is not None
+        first = min(
+            (
+                m
+                for m in analysis.entities
+                if m.kind == "person" and m.key == statement.speaker.person.key
+            ),
+            key=lambda m: m.begin,
+        )
+        statement.speaker.role, statement.speaker.issuer = _apposition(analysis, first)
+    own.regions = _complement(len(text), [r for s in reported.values() for r in s.regions])
+    return [own, *sorted(reported.values(), key=lambda s: s.index)]
+
+
+def _reported_speech(
+    analysis: Analysis, reported: dict[str, Statement], quotes: list[tuple[int, int]]
+) -> None:
+    """Sentences outside quotes whose subject is a quoted speaker (by name, surname or
+    pronoun) followed by a verb of saying, calling or judging."""
+    if not reported:
+        return
+    verbs = {"REPORT", "CALL", "CHARACTERIZE", "RECOGNIZE"}
+    for begin, end in analysis.sentences:
+        if any(qb <= begin < qe for qb, qe in quotes):
+            continue
+        speaker = None
+        for person in analysis.entities_in(begin, end, "person"):
+            if person.key in reported:
+                speaker = reported[person.key]
+                break
+        pronoun = re.match(r"^\s*(?:She|He)\b", analysis.text[begin:end])
+        if speaker is None and pronoun and len(reported) == 1:
+            speaker = next(iter(reported.values()))
+        if speaker is None:
+            continue
+        subject_end = next(
+            (m.end for m in analysis.entities_in(begin, end, "person") if m.key in reported),
+            begin + (pronoun.end() if pronoun else 0),
+        )
+        window = analysis.text[subject_end : subject_end + 60]
+        cue = any(
+            s.start_char >= subject_end and s.start_char - subject_end <= len(window)
+            for label in verbs
+            for s in analysis.cues(label, subject_end, end)
+        )
+        if cue:
+            speaker.regions.append((begin, end))
+
+
+def _complement(length: int, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    result, position = [], 0
+    for begin, end in sorted(regions):
+        if begin > position:
+            result.append((position, begin))
+        position = max(position, end)
+    if position < length:
+        result.append((position, length))
+    return result
+
+
+def statement_at(statements: list[Statement], offset: int) -> Statement:
+    """The statement a passage starting at ``offset`` belongs to."""
+    for statement in statements[1:]:
+        if statement.holds(offset):
+            return statement
+    return statements[0]

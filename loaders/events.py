@@ -1,0 +1,232 @@
+"""Event mentions and their resolution to one node per real event across documents.
+
+An event is named in many ways: a known name or alias ("Black January", "Khojaly
+genocide"), a place and an event noun ("the Sumgait pogrom", "the massacre in
+Srebrenica"), a date and an event noun ("the January 20 tragedy", "the events of
+January 20"), or a night ("the night of January 19-20, 1990"). Resolution tries, in
+order: the reference name; a reference event whose place and/or dates match; else a
+stable key from the normalised name (place or date + canonical event noun), so two
+documents naming the same unknown event the same way meet on one IRI.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from spacy.tokens import Doc
+
+from loaders.dates import DateMention
+from loaders.entities import Mention
+from loaders.nlp import CUES
+from loaders.reference import Entry, Reference
+from ontology.iris import slugify
+
+# Event nouns that can name an event together with a place or a date.
+NAMING_HEADS = {
+    "massacre",
+    "genocide",
+    "pogrom",
+    "tragedy",
+    "atrocity",
+    "events",
+    "attack",
+    "siege",
+    "expulsion",
+    "bombing",
+    "violence",
+}
+_LINK = re.compile(
+    r"^\s*(?:(?:that\s+)?(?:occurred|took\s+place|happened|committed|perpetrated)\s+)?"
+    r"(?:in|at|of)\s+(?:the\s+(?:town|city|village)\s+of\s+)?$"
+)
+
+
+@dataclass(frozen=True)
+class EventMention:
+    begin: int
+    end: int
+    text: str
+    key: str
+    label: str
+    resolved: bool
+    place: str | None = None  # place key
+    first: date | None = None
+    last: date | None = None
+
+
+def _parse_date(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _span(entry: Entry) -> tuple[date | None, date | None]:
+    first = _parse_date(entry.extra.get("start")) if "start" in entry.extra else None
+    last = _parse_date(entry.extra.get("end")) if "end" in entry.extra else None
+    return first, last or first
+
+
+def _head_fits(entry: Entry, head: str) -> bool:
+    names = " ".join(entry.names).lower()
+    categories = entry.extra.get("categories") or []
+    return head in names or head in categories
+
+
+def _date_fits(entry: Entry, when: DateMention) -> int:
+    """Days of overlap between the mention and the event (0: no fit)."""
+    first, last = _span(entry)
+    if first is None or last is None:
+        return 0
+    if when.year is None:
+        days = [date.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1)]
+        return sum(1 for d in days if when.same_day_of_year(d))
+    start, end = when.start, when.last
+    if start is None or end is None or not when.overlaps(first, last):
+        return 0
+    return min(end, last).toordinal() - max(start, first).toordinal() + 1
+
+
+def resolve(
+    reference: Reference, head: str, place: str | None, when: DateMention | None
+) -> Entry | None:
+    """The reference event this place/date/noun describes, when exactly one fits best."""
+    scored = []
+    for entry in reference.of_kind("event"):
+        place_fit = place is not None and entry.extra.get("place") == place
+        date_fit = _date_fits(entry, when) if when is not None else 0
+        if place is not None and not place_fit:
+            continue
+        if when is not None and not date_fit:
+            continue
+        if place is None and when is None:
+            continue
+        first, last = _span(entry)
+        duration = (last.toordinal() - first.toordinal()) if first and last else 10**6
+        scored.append(((_head_fits(entry, head), date_fit, -duration), entry))
+    if not scored:
+        return None
+    scored.sort(key=lambda item: item[0], reverse=True)
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return None
+    if when is None and len(scored) > 1 and not scored[0][0][0]:
+        return None
+    return scored[0][1]
+
+
+def _canonical_head(head: str) -> str:
+    return "pogrom" if head == "pogrom" else "massacre"
+
+
+def _strip_article(text: str) -> str:
+    return re.sub(r"^(?:the|this|that)\s+", "", text.strip(), flags=re.IGNORECASE)
+
+
+def find_events(
+    doc: Doc, entities: list[Mention], dates: list[DateMention], reference: Reference
+) -> list[EventMention]:
+    """Event mentions in text order, each resolved to a reference key or a stable slug."""
+    text = doc.text
+    found: list[EventMention] = []
+    for mention in entities:
+        if mention.kind == "event":
+            entry = reference.get("event", mention.key)
+            first, last = _span(entry) if entry else (None, None)
+            place = entry.extra.get("place") if entry else None
+            found.append(
+                EventMention(
+                    mention.begin,
+                    mention.end,
+                    mention.text,
+                    mention.key,
+                    mention.label,
+                    mention.resolved,
+                    place,
+                    first,
+                    last,
+                )
+            )
+    places = [m for m in entities if m.kind == "place"]
+    heads = [s for s in doc.spans[CUES] if s.label_ == "EVENT_NOUN" and s.id_ in NAMING_HEADS]
+    for head in heads:
+        candidate = _named_by_place(text, head, places) or _named_by_date(text, head, dates)
+        if candidate is None:
+            continue
+        begin, end, place, when = candidate
+        if any(begin < f.end and f.begin < end for f in found):
+            continue
+        found.append(_resolved(text, begin, end, head.id_, place, when, reference))
+    for when in dates:
+        before = text[max(0, when.begin - 25) : when.begin]
+        night = re.search(r"\bnight\s+(?:of|from)\s+$", before, re.IGNORECASE)
+        if night and not any(when.begin < f.end and f.begin < when.end for f in found):
+            begin = when.begin - (len(before) - night.start())
+            found.append(_resolved(text, begin, when.end, "events", None, when, reference))
+    return sorted(found, key=lambda e: e.begin)
+
+
+def _named_by_place(
+    text: str, head, places: list[Mention]
+) -> tuple[int, int, Mention | None, None] | None:
+    for place in places:
+        gap = text[place.end : head.start_char]
+        if place.end <= head.start_char and re.fullmatch(r"\s*", gap) and gap.count("\n") == 0:
+            return place.begin, head.end_char, place, None
+        link = text[head.end_char : place.begin]
+        if head.end_char <= place.begin and len(link) < 40 and _LINK.match(link):
+            return head.start_char, place.end, place, None
+    return None
+
+
+def _named_by_date(
+    text: str, head, dates: list[DateMention]
+) -> tuple[int, int, None, DateMention] | None:
+    for when in dates:
+        if when.end <= head.start_char and re.fullmatch(r"\s*", text[when.end : head.start_char]):
+            if when.month is not None:
+                return when.begin, head.end_char, None, when
+        link = text[head.end_char : when.begin]
+        if head.end_char <= when.begin and re.fullmatch(r"\s+of\s+", link) and when.month:
+            return head.start_char, when.end, None, when
+    return None
+
+
+def _resolved(
+    text: str,
+    begin: int,
+    end: int,
+    head: str,
+    place: Mention | None,
+    when: DateMention | None,
+    reference: Reference,
+) -> EventMention:
+    surface = text[begin:end]
+    entry = reference.lookup(_strip_article(surface), ("event",)) or resolve(
+        reference, head, place.key if place else None, when
+    )
+    if entry is not None:
+        first, last = _span(entry)
+        return EventMention(
+            begin, end, surface, entry.key, entry.label, True, entry.extra.get("place"), first, last
+        )
+    if place is not None:
+        key = slugify(f"{place.label} {_canonical_head(head)}")
+    else:
+        assert when is not None
+        day = f"{when.month}-{when.day}" if when.day else str(when.month)
+        key = slugify(f"{when.year or ''} {day} {_canonical_head(head)}")
+    return EventMention(
+        begin,
+        end,
+        surface,
+        key,
+        _strip_article(surface),
+        False,
+        place.key if place else None,
+        when.start if when else None,
+        when.last if when else None,
+    )

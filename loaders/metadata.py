@@ -1,0 +1,184 @@
+"""Statement metadata: given values first, else what the text itself says.
+
+Given (manifest or front matter) wins. Otherwise: a heading (or an unpunctuated first
+line) is the title; a signature block ("Jane Roe" / "The Commissioner for ..." / "19
+January 2024") gives author, office and date; a byline ("By Jane Roe") the author; a
+closing line naming an organization the issuer; "the 36th anniversary of the January
+20, 1990 tragedy" the year. Every value taken from the text is reported as inferred.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from loaders.analysis import Analysis
+from loaders.dates import find_dates, find_elapsed
+from loaders.entities import Mention
+
+_HEADING = re.compile(r"^\s*#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
+_SIGNATURE_LINES = 14  # a signature block sits in the last lines before any distribution list
+
+
+@dataclass
+class Metadata:
+    """What the document's own statement carries; ``inferred`` names fields read from text."""
+
+    title: str | None = None
+    date: str | None = None  # ISO date or year
+    author: Mention | None = None
+    author_role: str | None = None
+    issuer: Mention | None = None
+    publisher: str | None = None
+    language: str | None = None
+    url: str | None = None
+    inferred: set[str] = field(default_factory=set)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(begin, end) of every non-blank line, without surrounding whitespace."""
+    spans = []
+    for match in re.finditer(r"[^\n]+", text):
+        line = match.group(0)
+        stripped = line.strip()
+        if stripped:
+            begin = match.start() + line.index(stripped)
+            spans.append((begin, begin + len(stripped)))
+    return spans
+
+
+def infer_title(text: str) -> str | None:
+    """A Markdown heading first in the text, or a first line with no final full stop."""
+    lines = _lines(text)
+    if not lines:
+        return None
+    first = text[lines[0][0] : lines[0][1]]
+    heading = _HEADING.match(first)
+    if heading:
+        return heading.group("title").strip()
+    if len(first) <= 300 and not first.endswith((".", ":", ";", "\u201d", '"')) and len(lines) > 1:
+        return first
+    return None
+
+
+def _date_line(text: str) -> str | None:
+    body = re.sub(r"^#+\s*", "", text).strip(" ,.")
+    dates = find_dates(body)
+    if len(dates) == 1 and dates[0].text == body:
+        return dates[0].iso()
+    trailing = re.search(r"[,\s]+(?P<date>[^,]+)$", body)  # "Geneva, 10 December 2023"
+    if trailing:
+        dates = find_dates(trailing.group("date"))
+        if len(dates) == 1 and dates[0].text == trailing.group("date").strip():
+            return dates[0].iso()
+    return None
+
+
+def signature(analysis: Analysis) -> Metadata:
+    """Author, office and date from a signature block near the end of the text."""
+    text = analysis.text
+    found = Metadata()
+    lines = _lines(text)
+    tail = lines[-_SIGNATURE_LINES:]
+    for index, (begin, end) in enumerate(tail):
+        line = text[begin:end]
+        content = begin + (len(line) - len(line.lstrip("# ")))
+        people = analysis.entities_in(content, end, "person")
+        if people and people[0].begin == content and len(line) < 200 and found.author is None:
+            person = people[0]
+            found.author = person
+            office_text = text[person.end : end].strip()
+            office_span = (person.end, end)
+            if not office_text and index + 1 < len(tail):
+                office_span = tail[index + 1]
+                office_text = text[office_span[0] : office_span[1]]
+            if office_text and len(office_text) < 200 and not _date_line(office_text):
+                found.author_role = re.sub(r"^(?:The|the)\s+", "", office_text.strip(" ,"))
+                offices = analysis.entities_in(*office_span, "organization")
+                found.issuer = offices[0] if offices else None
+        elif found.date is None and _date_line(line):
+            found.date = _date_line(line)
+    if found.author is None:
+        byline = re.search(r"(?m)^\s*By\s+(.+?)\s*$", text)
+        if byline:
+            people = analysis.entities_in(byline.start(1), byline.end(1), "person")
+            found.author = people[0] if people else None
+    if found.issuer is None and lines:
+        begin, end = lines[-1]
+        orgs = analysis.entities_in(begin, end, "organization")
+        if orgs and end - begin < 250 and not analysis.text[begin:end].rstrip().endswith("."):
+            found.issuer = orgs[-1]  # "Secretariat of the X Network" closing the text
+    return found
+
+
+def title_author(analysis: Analysis, title: str | None) -> Mention | None:
+    """ "Statement by Ombudsman Jane Roe on ..." names the author in the title."""
+    if not title:
+        return None
+    at = analysis.text.find(title)
+    by = re.search(r"\b(?:by|of)\s+", title)
+    if at < 0 or by is None:
+        return None
+    people = analysis.entities_in(at + by.end(), at + len(title), "person")
+    return people[0] if people else None
+
+
+def title_issuer(analysis: Analysis, title: str | None) -> Mention | None:
+    if not title:
+        return None
+    at = analysis.text.find(title)
+    by = re.search(r"\bStatement\s+(?:by|of)\s+", title, re.IGNORECASE)
+    if at < 0 or by is None:
+        return None
+    orgs = analysis.entities_in(at + by.end(), at + len(title), "organization")
+    return orgs[0] if orgs and orgs[0].begin - (at + by.end()) < 40 else None
+
+
+def elapsed_year(analysis: Analysis, begin: int = 0, end: int | None = None) -> int | None:
+    """The year a text was written, from "Nth anniversary of" / "N years have passed
+    since": the base year is a year in the same sentence, else the start year of the
+    event that sentence (or the text) is about."""
+    end = len(analysis.text) if end is None else end
+    for sentence_begin, sentence_end in analysis.sentences:
+        if not (begin <= sentence_begin < end):
+            continue
+        sentence = analysis.text[sentence_begin:sentence_end]
+        for elapsed in find_elapsed(sentence, sentence_begin):
+            if elapsed.current_year is not None:
+                return elapsed.current_year
+            events = analysis.event_about(elapsed.end, sentence_end)
+            first = events[0].first if events else None
+            if first is not None:
+                return first.year + elapsed.years
+    return None
+
+
+def document_metadata(analysis: Analysis, given: dict[str, str]) -> Metadata:
+    """The own statement's metadata: given values, then inferred ones (marked so)."""
+    found = signature(analysis)
+    meta = Metadata(
+        title=given.get("title"),
+        date=given.get("date"),
+        publisher=given.get("publisher"),
+        language=given.get("language"),
+        url=given.get("url") or given.get("source_url"),
+    )
+    if meta.title is None:
+        meta.title = infer_title(analysis.text)
+        if meta.title:
+            meta.inferred.add("title")
+    meta.author = found.author or title_author(analysis, meta.title)
+    if meta.author is not None:
+        meta.inferred.add("author")
+        meta.author_role = found.author_role
+    meta.issuer = found.issuer or title_issuer(analysis, meta.title)
+    if meta.issuer is not None:
+        meta.inferred.add("issuer")
+    if meta.date is None:
+        meta.date = found.date
+        if meta.date is None:
+            year = elapsed_year(analysis)
+            meta.date = str(year) if year else None
+        if meta.date:
+            meta.inferred.add("date")
+    return meta
