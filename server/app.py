@@ -25,6 +25,7 @@ BLUEPRINTS: list[str] = [
     "server.graph_store",
     "server.linked_data",
     "server.export",
+    "server.load_api",
 ]
 
 

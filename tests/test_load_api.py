@@ -1,0 +1,128 @@
+"""POST /api/documents behind a real HTTP server, by requests and by `claimgraph load --server`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import requests
+
+from loaders.store import EmbeddedStore
+from server.app import create_app
+from server.cli import main
+from server.load_api import BUILDER_CONFIG
+from tests.test_ingest import PROVENANCE_TRIPLES, fake_builder
+
+TOKEN = "s3cret-token"
+GRAPH = "https://w3id.org/claimgraph/graph/document/"
+
+
+@pytest.fixture
+def server(settings, store, live_server_factory):
+    app = create_app(settings.replace(write_token=TOKEN, max_document_bytes=10_000), store=store)
+    app.config[BUILDER_CONFIG] = fake_builder
+    return live_server_factory(app)
+
+
+def post(server, files, *, token: str | None = TOKEN, data=None) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.post(
+        server.url + "/api/documents", files=files, data=data, headers=headers, timeout=30
+    )
+
+
+def graphs(store: EmbeddedStore) -> set[str]:
+    return {g.value for g in store.named_graphs()}
+
+
+def test_post_loads_then_reports_unchanged(server, store) -> None:
+    files = {"file": ("statement.txt", b"First line.\nSecond line.\n")}
+    metadata = {"metadata": json.dumps({"url": "https://example.org/s", "language": "en"})}
+    first = post(server, files, data=metadata)
+    assert first.status_code == 200
+    body = first.json()
+    assert body["ok"] is True
+    assert body["documents"] == [
+        {
+            "name": "statement.txt",
+            "status": "loaded",
+            "doc_id": "statement",
+            "triples": 4 + PROVENANCE_TRIPLES + 1,  # +1: schema:url from the metadata
+            "error": None,
+        }
+    ]
+    url = next(
+        iter(
+            store.query(
+                f"SELECT ?u WHERE {{ GRAPH <{GRAPH}statement> {{ "
+                "?g <https://schema.org/url> ?u } }"
+            )
+        )
+    )
+    assert url["u"].value == "https://example.org/s"
+    again = post(server, files, data=metadata)
+    assert again.json()["documents"][0]["status"] == "unchanged"
+
+
+def test_writes_need_the_token(server, store) -> None:
+    files = {"file": ("a.txt", b"text\n")}
+    missing = post(server, files, token=None)
+    assert missing.status_code == 401
+    assert missing.headers["WWW-Authenticate"].startswith("Bearer")
+    wrong = post(server, files, token="not-the-token")
+    assert wrong.status_code == 401
+    assert wrong.json()["error"]["message"] == "the bearer token is not this server's write token"
+    assert graphs(store) == set()
+
+
+def test_writes_disabled_without_a_configured_token(settings, store, live_server_factory) -> None:
+    server = live_server_factory(create_app(settings, store=store))
+    refused = post(server, {"file": ("a.txt", b"text\n")})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "writes-disabled"
+    assert graphs(store) == set()
+
+
+def test_client_mistakes_are_4xx_with_reasons(server, store) -> None:
+    empty = post(server, {"file": ("empty.txt", b"")})
+    assert empty.status_code == 422
+    assert empty.json()["documents"][0]["error"] == "empty.txt: empty file (0 bytes)"
+    no_file = post(server, {"other": ("a.txt", b"x")})
+    assert no_file.status_code == 400
+    assert no_file.json()["error"]["code"] == "missing-file"
+    bad_meta = post(server, {"file": ("a.txt", b"x")}, data={"metadata": "{not json"})
+    assert bad_meta.status_code == 400
+    assert "not JSON" in bad_meta.json()["error"]["message"]
+    unknown_key = post(server, {"file": ("a.txt", b"x")}, data={"metadata": '{"autor": "X"}'})
+    assert unknown_key.status_code == 422
+    assert "unknown metadata key(s) autor" in unknown_key.json()["documents"][0]["error"]
+    too_big = post(server, {"file": ("big.txt", b"x" * 200_000)})
+    assert too_big.status_code == 413
+    assert graphs(store) == set()
+
+
+def test_cli_posts_a_folder_to_the_server(server, store, tmp_path: Path, capsys) -> None:
+    (tmp_path / "manifest.yaml").write_text("one.txt: {id: first, language: en}\n")
+    (tmp_path / "one.txt").write_text("Alpha.\n")
+    (tmp_path / "two.md").write_text("Beta.\nGamma.\n")
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02binary\x00")
+    status = main(["load", "--server", server.url, "--token", TOKEN, str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert f"loaded     {tmp_path / 'one.txt'} -> first" in out
+    assert f"loaded     {tmp_path / 'two.md'} -> two" in out
+    assert f"failed     {tmp_path / 'bad.txt'}: binary data, not text (NUL byte at offset 0)" in err
+    assert graphs(store) == {GRAPH + "first", GRAPH + "two"}
+    language = store.query(
+        f"SELECT ?l WHERE {{ GRAPH <{GRAPH}first> {{ ?a "
+        "<http://www.w3.org/ns/prov#used> ?l } }"
+    )
+    assert next(iter(language))["l"].value.startswith("ni:///sha-256;")
+
+
+def test_cli_with_a_wrong_token_stops_with_advice(server, tmp_path: Path, capsys) -> None:
+    (tmp_path / "one.txt").write_text("Alpha.\n")
+    status = main(["load", "--server", server.url, "--token", "wrong", str(tmp_path)])
+    assert status == 2
+    assert "refused the write (401)" in capsys.readouterr().err

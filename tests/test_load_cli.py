@@ -1,0 +1,72 @@
+"""`claimgraph load PATH...`: per-file lines, exit status, a locked store, the real corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loaders.store import EmbeddedStore
+from server.cli import main
+from tests.test_ingest import fake_builder
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def fake_extraction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's builder is loaders.build's; these tests check the command, not extraction."""
+    monkeypatch.setattr("loaders.ingest.default_builder", lambda: fake_builder)
+
+
+def test_load_prints_each_file_and_exits_1_when_one_fails(
+    tmp_path, store_path, capsys, fake_extraction
+) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "good.txt").write_text("A statement.\n", encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    status = main(["load", "--store", store_path, "--no-progress", str(folder)])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert f"loaded     {folder / 'good.txt'} -> good (15 triples)" in out
+    assert f"failed     {folder / 'empty.txt'}: empty file (0 bytes)" in err
+    assert "2 documents: 1 loaded, 0 unchanged, 1 failed; 15 triples written" in out
+    assert "graph      ontology: loaded" in out
+
+    (folder / "empty.txt").unlink()
+    assert main(["load", "--store", store_path, "--no-progress", str(folder)]) == 0
+    out, _ = capsys.readouterr()
+    assert "unchanged  " in out
+    assert "1 documents: 0 loaded, 1 unchanged, 0 failed" in out
+    store = EmbeddedStore(store_path)
+    graphs = {g.value for g in store.named_graphs()}
+    assert "https://w3id.org/claimgraph/graph/document/good" in graphs
+    assert "https://w3id.org/claimgraph/graph/document/empty" not in graphs
+
+
+def test_progress_bar_goes_to_stderr(tmp_path, store_path, capsys, fake_extraction) -> None:
+    (tmp_path / "a.txt").write_text("x\n")
+    assert main(["load", "--store", store_path, "--progress", str(tmp_path / "a.txt")]) == 0
+    out, err = capsys.readouterr()
+    assert "loading: 100%" in err
+    assert "loading" not in out
+
+
+def test_locked_store_says_to_load_through_the_server(tmp_path, store_path, capsys) -> None:
+    (tmp_path / "a.txt").write_text("x\n")
+    held = EmbeddedStore(store_path)  # as a running `claimgraph serve` would hold it
+    status = main(["load", "--store", store_path, str(tmp_path / "a.txt")])
+    _, err = capsys.readouterr()
+    assert status == 2
+    assert "is in use by another process" in err
+    assert "claimgraph load --server URL --token TOKEN PATH..." in err
+    assert held.location == store_path
+
+
+def test_missing_path_and_bad_flags(tmp_path, store_path, capsys, fake_extraction) -> None:
+    assert main(["load", "--store", store_path, str(tmp_path / "nope.txt")]) == 1
+    assert f"{tmp_path / 'nope.txt'}: no such file or folder" in capsys.readouterr().err
+    assert main(["load", "--store", store_path, "--workers", "0", str(tmp_path)]) == 2
+    assert main(["load", "--store", store_path, "--token", "t", str(tmp_path)]) == 2
+    assert "--token is only used with --server" in capsys.readouterr().err
