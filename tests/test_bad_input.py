@@ -1,0 +1,150 @@
+"""Bad input: each broken file fails alone with a clear message; nothing partial is stored.
+
+Covers empty, whitespace-only, random bytes, an image, undecodable and truncated UTF-8,
+a single 50 MB line, a 100 MB file, deeply nested markup, broken front matter and an
+unsupported type, side by side with good files; and a load killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from loaders.ingest import load_paths
+from loaders.model import DocumentError, SourceDocument
+from loaders.read import read_document
+from loaders.store import EmbeddedStore
+from tests.test_ingest import BASE, PROVENANCE_TRIPLES, fake_builder, graph_size
+
+REPO = Path(__file__).resolve().parents[1]
+
+BAD_FILES: dict[str, tuple[bytes | int, str]] = {
+    # name: (content, or a size for a sparse file; expected error after "name: ")
+    "empty.txt": (b"", "empty file (0 bytes)"),
+    "blank.md": (b" \n\t\n", "no text: the document is empty or only whitespace"),
+    "random.txt": (random.Random(7).randbytes(4096), "binary data, not text (NUL byte at offset"),
+    "picture.txt": (b"\x89PNG\r\n\x1a\n" + bytes(64), "binary data: this is a PNG image"),
+    "latin1.txt": ("Déclaration".encode("latin-1"), "not valid utf-8 text: byte 1 (0xe9)"),
+    "cut.txt": ("Khojaly — ".encode()[:-1] + "—".encode()[:2], "truncated: the file ends inside"),
+    "one-line.txt": (b"word " * 10_000_000, "too large: 50,000,000 bytes exceeds the limit of"),
+    "huge.txt": (100_000_000, "too large: 100,000,000 bytes exceeds the limit of 20,000,000"),
+    "nested.html": (b"<html><body>" + b"<div>" * 100_000, "markup is nested deeper than 512"),
+    "front.md": (b"---\nautor: X\n---\nText\n", "front matter: unknown metadata key(s) autor"),
+}
+
+
+def write_bad_files(folder: Path) -> None:
+    for name, (content, _) in BAD_FILES.items():
+        path = folder / name
+        if isinstance(content, int):
+            with path.open("wb") as f:  # sparse: a 100 MB file that costs no disk or time
+                f.truncate(content)
+        else:
+            path.write_bytes(content)
+
+
+def test_bad_files_fail_alone_with_clear_errors(store: EmbeddedStore, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    write_bad_files(folder)
+    (folder / "good-one.txt").write_text("A good statement.\nTwo lines.\n", encoding="utf-8")
+    (folder / "good-two.md").write_text("## Title\n\nBody.\n", encoding="utf-8")
+    started = time.perf_counter()
+    report = load_paths(
+        store, [folder], base_iri=BASE, builder=fake_builder, workers=1, support_graphs=False
+    )
+    assert time.perf_counter() - started < 30  # the hostile files are refused, not parsed
+    assert not report.ok
+    errors = {Path(o.name).name: o.error for o in report.of_status("failed")}
+    assert set(errors) == set(BAD_FILES)
+    for name, (_, expected) in BAD_FILES.items():
+        assert errors[name].startswith(f"{folder / name}: "), errors[name]
+        assert expected in errors[name], (name, errors[name])
+    assert {o.doc_id for o in report.of_status("loaded")} == {"good-one", "good-two"}
+    assert {g.value for g in store.named_graphs()} == {
+        BASE + "graph/document/good-one",
+        BASE + "graph/document/good-two",
+    }
+    assert graph_size(store, "good-one") == 4 + PROVENANCE_TRIPLES
+
+
+def test_unsupported_type_named_directly_is_an_error(store, tmp_path) -> None:
+    path = tmp_path / "report.docx"
+    path.write_bytes(b"PK\x03\x04rest")
+    report = load_paths(store, [path], base_iri=BASE, builder=fake_builder, support_graphs=False)
+    assert "unsupported file type '.docx'" in report.outcomes[0].error
+
+
+def test_a_50_mb_line_reads_in_linear_time_when_allowed() -> None:
+    data = b"word " * 10_000_000
+    started = time.perf_counter()
+    doc = read_document(data, "long.txt", max_bytes=60_000_000)
+    assert len(doc.text) == 50_000_000
+    assert "\n" not in doc.text
+    assert time.perf_counter() - started < 20
+
+
+def test_undecodable_declared_encoding_is_an_error_not_mojibake() -> None:
+    with pytest.raises(DocumentError, match=r"^x\.txt: unknown encoding 'klingon'"):
+        read_document(b"text", "x.txt", metadata={"encoding": "klingon"})
+    with pytest.raises(DocumentError, match=r"not valid ascii text: byte 0 \(0xc3\)"):
+        read_document("é".encode(), "x.txt", metadata={"encoding": "ascii"})
+
+
+def slow_builder(doc: SourceDocument, base_iri: str):
+    """The fake builder, slowed so that a kill lands while a document is in progress."""
+    time.sleep(0.4)
+    return fake_builder(doc, base_iri)
+
+
+KILLED_LOAD = """
+import sys
+from loaders.ingest import load_paths
+from loaders.store import EmbeddedStore
+from tests.test_bad_input import slow_builder
+from tests.test_ingest import BASE
+store = EmbeddedStore(sys.argv[1])
+load_paths(store, [sys.argv[2]], base_iri=BASE, builder=slow_builder, workers=1,
+           support_graphs=False, on_outcome=lambda o: print(o.status, o.doc_id, flush=True))
+"""
+
+
+def test_sigkill_midway_leaves_exactly_the_completed_documents(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(10):
+        (folder / f"d{n}.txt").write_text("\n".join(f"line {i}" for i in range(50 + n)))
+    store_path = str(tmp_path / "store")
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_LOAD, store_path, str(folder)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    completed = []
+    try:
+        while len(completed) < 3:
+            line = child.stdout.readline()
+            assert line, "the load ended before it could be killed"
+            completed.append(line.split()[1])
+        os.kill(child.pid, signal.SIGKILL)  # while the fourth document is being built
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+        child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+    store = EmbeddedStore(store_path)  # opens: the lock died with the process
+    assert sorted(g.value for g in store.named_graphs()) == [
+        BASE + f"graph/document/{doc_id}" for doc_id in completed
+    ]
+    for n, doc_id in enumerate(completed):
+        assert graph_size(store, doc_id) == 2 + 50 + n + PROVENANCE_TRIPLES
+    report = load_paths(store, [folder], base_iri=BASE, builder=fake_builder, support_graphs=False)
+    assert [o.status for o in report.outcomes] == ["unchanged"] * 3 + ["loaded"] * 7
