@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from benchmarks import peers
 from benchmarks.common import (
-    NamedQuery,
+    BenchQuery,
     common_arguments,
     competency_queries,
     machine,
@@ -46,7 +46,7 @@ from benchmarks.common import (
     write_json,
 )
 
-PROBE = NamedQuery("ask-probe", "ASK {}")
+PROBE = BenchQuery("ask-probe", "ASK {}")
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def _rows(body: bytes) -> int:
 
 def _client(
     url: str,
-    queries: list[NamedQuery],
+    queries: list[BenchQuery],
     expected: dict[str, int],
     t0: float,
     duration: float,
@@ -103,7 +103,7 @@ def _client(
 
 def drive(
     url: str,
-    queries: list[NamedQuery],
+    queries: list[BenchQuery],
     expected: dict[str, int],
     *,
     clients: int,
@@ -150,27 +150,29 @@ def summarize(samples: list[Sample]) -> dict[str, object]:
     }
 
 
-def expected_rows(store_path: Path, queries: list[NamedQuery]) -> dict[str, int]:
-    """Row counts from the embedded store in process: the reference every server must match."""
+def prepare(store_path: Path, folder: Path) -> tuple[list[BenchQuery], dict[str, int]]:
+    """The workload and its row counts from the embedded store in process: the reference
+    every server must match. The store is closed again before any server opens it."""
     from benchmarks.bench_store import run_once
     from loaders.store import EmbeddedStore
 
     store = EmbeddedStore(str(store_path))
+    queries = competency_queries(store, folder)
     counts = {q.name: run_once(store, q)[1] for q in queries}
+    counts[PROBE.name] = 1
     del store
-    return counts
+    return queries, counts
 
 
 # ---------------------------------------------------------------------------------- modes
 
 
-def compare(args: argparse.Namespace, queries: list[NamedQuery]) -> dict[str, object]:
+def compare(args: argparse.Namespace) -> dict[str, object]:
     report: dict[str, object] = {}
     concurrency = [int(c) for c in args.concurrency.split(",")]
     for triples in sizes_of(args.sizes):
         name = size_name(triples)
-        expected = expected_rows(store_dir(args.workdir, triples, args.seed), queries)
-        expected[PROBE.name] = 1
+        queries, expected = prepare(store_dir(args.workdir, triples, args.seed), args.queries)
         runs: dict[str, dict[str, object]] = {}
         for server_name in args.servers.split(","):
             print(f"{name}: starting {server_name}", flush=True)
@@ -191,7 +193,7 @@ def compare(args: argparse.Namespace, queries: list[NamedQuery]) -> dict[str, ob
 
 
 def compare_tables(
-    size: str, runs: dict[str, dict], queries: list[NamedQuery], concurrency: list[int]
+    size: str, runs: dict[str, dict], queries: list[BenchQuery], concurrency: list[int]
 ) -> str:
     rows = []
     base = runs.get("claimgraph", {})
@@ -224,11 +226,11 @@ def compare_tables(
     return "\n".join(out)
 
 
-def load_test(args: argparse.Namespace, queries: list[NamedQuery]) -> dict[str, object]:
+def load_test(args: argparse.Namespace) -> dict[str, object]:
     report: dict[str, object] = {}
     for triples in sizes_of(args.sizes):
         name = size_name(triples)
-        expected = expected_rows(store_dir(args.workdir, triples, args.seed), queries)
+        queries, expected = prepare(store_dir(args.workdir, triples, args.seed), args.queries)
         with peers.start("claimgraph", args.workdir, triples, seed=args.seed) as server:
             result = drive(
                 server.url, queries, expected, clients=args.clients, duration=args.duration
@@ -270,9 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per run")
     args = parser.parse_args(argv)
     info = machine()
-    queries = competency_queries(args.queries)
     print(f"Machine: {machine_line(info)}", flush=True)
-    result = compare(args, queries) if args.mode == "compare" else load_test(args, queries)
+    result = compare(args) if args.mode == "compare" else load_test(args)
     write_json(args.json, {"machine": info, "mode": args.mode, "results": result})
     return 0
 

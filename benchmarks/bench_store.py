@@ -29,8 +29,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from benchmarks.common import (
+    BenchQuery,
     Clock,
-    NamedQuery,
     common_arguments,
     competency_queries,
     dataset,
@@ -108,7 +108,7 @@ def load(method: str, data: Path, location: Path) -> dict[str, float]:
 # ------------------------------------------------------------------------------- queries
 
 
-def run_once(store: EmbeddedStore, query: NamedQuery) -> tuple[float, int]:
+def run_once(store: EmbeddedStore, query: BenchQuery) -> tuple[float, int]:
     """Evaluate and serialize one query as the endpoint would; (seconds, rows)."""
     buffer = io.BytesIO()
     started = time.perf_counter()
@@ -132,7 +132,7 @@ def _rows(body: bytes, result: object) -> int:
 
 
 def time_queries(
-    store: EmbeddedStore, queries: list[NamedQuery], runs: int, budget: float
+    store: EmbeddedStore, queries: list[BenchQuery], runs: int, budget: float
 ) -> dict[str, dict[str, float]]:
     """Per query: one warm-up, then ``runs`` runs or ``budget`` seconds, whichever is first
     (at least 3 runs)."""
@@ -161,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", default="parallel,single", help=f"of {LOAD_METHODS}")
     parser.add_argument("--runs", type=int, default=50, help="most runs per query")
     parser.add_argument("--budget", type=float, default=10.0, help="seconds per query at most")
+    parser.add_argument(
+        "--whole-graph",
+        action="store_true",
+        help="also run every query unbound, over the whole graph (names ending in -all)",
+    )
     parser.add_argument("--child-load", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_load:
@@ -169,7 +174,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     info = machine()
-    queries = competency_queries(args.queries)
     methods = [m for m in args.methods.split(",") if m]
     report: dict[str, object] = {"machine": info, "sizes": {}}
     load_rows, query_table = [], {}
@@ -199,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
                 markdown_table(["size", "triples", "method", "s", "triples/s"], [load_rows[-1][:5]])
             )
         store = EmbeddedStore(str(location))
+        queries = competency_queries(store, args.queries)
+        if args.whole_graph:
+            queries += competency_queries(store, args.queries, bound=False)
         timings = time_queries(store, queries, args.runs, args.budget)
         del store
         query_table[name] = timings
@@ -211,10 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown_table(header, load_rows))
     names = list(query_table)
     rows = []
-    for query in queries:
-        row = [query.name]
+    for query in query_table[names[-1]]:
+        row = [query]
         for n in names:
-            t = query_table[n][query.name]
+            t = query_table[n][query]
             row.append(f"{ms(t['p50'])} / {ms(t['p99'])} ({t['rows']})")
         rows.append(row)
     print()

@@ -23,6 +23,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from benchmarks.generate_graph import generate, parse_size
+from loaders.store import GraphStore
+from ontology.vocab import CG, CLAIM_TYPE
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_WORKDIR = Path("/tmp/claimgraph-bench")
@@ -89,17 +91,62 @@ def copy_store(source: Path, target: Path) -> Path:
 
 
 @dataclass(frozen=True)
-class NamedQuery:
+class BenchQuery:
     name: str
     sparql: str
 
 
-def competency_queries(folder: Path) -> list[NamedQuery]:
-    """The named competency queries (``*.rq``), in name order."""
-    files = sorted(folder.glob("*.rq"))
-    if not files:
+# How a parameter of a competency query is bound to a value found in the data set: the
+# queries behind a page about one event, statement or claim answer for that resource.
+# An event is the one most claims are about (the heaviest event page); a statement, the
+# first that reports another and calls upon someone; a claim, the first in index order.
+_PARAMETER_PICKS = {
+    "event": f"SELECT ?v WHERE {{ ?c {CG.about} ?v }} GROUP BY ?v ORDER BY DESC(COUNT(?c)) ?v"
+    " LIMIT 1",
+    "statement": f"SELECT ?v WHERE {{ ?v {CG.reports} ?r . ?c {CG.statedIn} ?v ; "
+    f"{CG.claimType} {CLAIM_TYPE['call-to-action']} }} LIMIT 1",
+    "claim": f"SELECT ?v WHERE {{ ?v {CG.evidence} ?e }} LIMIT 1",
+}
+# Listings that a page shows whole (the timeline of every event) are run unbound.
+UNBOUND = {"cq08-event-timeline"}
+
+
+def competency_queries(
+    store: GraphStore, folder: Path = DEFAULT_QUERIES, *, bound: bool = True
+) -> list[BenchQuery]:
+    """The named competency queries (``ontology.queries``), in name order.
+
+    ``bound``: each query's parameter is bound to a representative value of the data set
+    (see ``_PARAMETER_PICKS``), as a page about one resource runs it; otherwise every
+    query runs over the whole graph (``-all`` names), which grows with the data.
+    """
+    from ontology.queries import named_queries
+
+    queries = named_queries(folder)
+    if not queries:
         raise SystemExit(f"no *.rq queries in {folder}; pass --queries FOLDER")
-    return [NamedQuery(f.stem, f.read_text(encoding="utf-8")) for f in files]
+    if not bound:
+        return [BenchQuery(f"{q.short_name}-all", q.sparql) for q in queries]
+    values: dict[str, ox.NamedNode] = {}
+    out = []
+    for query in queries:
+        bindings = {}
+        if query.name not in UNBOUND:
+            for param in query.parameters:
+                if param not in values:
+                    values[param] = _pick(store, param)
+                bindings[param] = values[param]
+        out.append(BenchQuery(query.short_name, query.bind(**bindings)))
+    return out
+
+
+def _pick(store: GraphStore, param: str) -> ox.NamedNode:
+    if param not in _PARAMETER_PICKS:
+        raise SystemExit(f"no rule to pick a value for the query parameter ?{param}")
+    rows = list(store.query(_PARAMETER_PICKS[param]))  # type: ignore[arg-type]
+    if not rows:
+        raise SystemExit(f"the data set has no value for the query parameter ?{param}")
+    return rows[0]["v"]
 
 
 # ------------------------------------------------------------------------- machine, stats
