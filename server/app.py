@@ -26,6 +26,7 @@ BLUEPRINTS: list[str] = [
     "server.linked_data",
     "server.export",
     "server.load_api",
+    "server.web.views",
 ]
 
 

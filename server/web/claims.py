@@ -1,0 +1,136 @@
+"""Claims with their type, source, evidence and values, as the statement and event pages
+list them.
+
+:func:`fetch_claims` takes a SPARQL pattern that binds ``?claim`` (the claims a
+statement states, the claims about an event) and returns plain dicts, sorted by
+source and by position in the text, in two queries whatever the number of claims.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode
+
+from loaders.store import GraphStore
+from ontology.vocab import CG, NIF, RDF
+from server.web.terms import Linker, fetch_labels, local_name, select, term_view
+
+# Properties every claim has, shown by the page's layout rather than as values.
+STRUCTURAL = [RDF.type, CG.claimType, CG.statedIn, CG.evidence, CG.about]
+
+
+def fetch_claims(store: GraphStore, where: str, linker: Linker) -> list[dict[str, Any]]:
+    """Every claim matched by ``where`` (a pattern binding ``?claim``)."""
+    rows = select(
+        store,
+        f"""SELECT ?claim ?type ?stmt ?about ?ev ?b ?e ?quote WHERE {{
+              {where}
+              ?claim {CG.claimType} ?type .
+              OPTIONAL {{ ?claim {CG.statedIn} ?stmt }}
+              OPTIONAL {{ ?claim {CG.about} ?about }}
+              OPTIONAL {{
+                ?claim {CG.evidence} ?ev .
+                OPTIONAL {{ ?ev {NIF.beginIndex} ?b }}
+                OPTIONAL {{ ?ev {NIF.endIndex} ?e }}
+                OPTIONAL {{ ?ev {NIF.anchorOf} ?quote }}
+              }}
+            }}""",
+    )
+    claims: dict[str, dict[str, Any]] = {}
+    terms: set[str] = set()
+    for row in rows:
+        iri = row["claim"].value
+        entry = claims.setdefault(
+            iri, {"_type": row["type"], "_stmt": row["stmt"], "_about": set(), "_ev": {}}
+        )
+        if row["about"] is not None:
+            entry["_about"].add(row["about"])
+        if row["ev"] is not None:
+            entry["_ev"][row["ev"].value] = (_int(row["b"]), _int(row["e"]), row["quote"])
+        terms.update(
+            t.value
+            for t in (row["claim"], row["type"], row["stmt"], row["about"])
+            if isinstance(t, NamedNode)
+        )
+    values = _values(store, where)
+    for pairs in values.values():
+        terms.update(t.value for pair in pairs for t in pair if isinstance(t, NamedNode))
+    labels = fetch_labels(store, terms)
+
+    def view(term: Any) -> dict[str, Any]:
+        return term_view(term, labels, linker)
+
+    result = []
+    for iri, entry in claims.items():
+        type_view = view(entry["_type"])
+        type_view["slug"] = local_name(entry["_type"].value)
+        evidence = sorted(
+            (
+                {"iri": ev, "begin": b, "end": e, "quote": q.value if q is not None else None}
+                for ev, (b, e, q) in entry["_ev"].items()
+            ),
+            key=lambda ev: (ev["begin"] is None, ev["begin"] or 0),
+        )
+        value_views = [{"predicate": view(p), "value": view(o)} for p, o in values.get(iri, [])]
+        result.append(
+            {
+                "claim": view(NamedNode(iri)),
+                "type": type_view,
+                "statement": view(entry["_stmt"]) if entry["_stmt"] is not None else None,
+                "about": [view(a) for a in sorted(entry["_about"], key=lambda a: a.value)],
+                "evidence": evidence,
+                "values": value_views,
+                "summary": summary(type_view, value_views),
+            }
+        )
+    result.sort(key=_order)
+    return result
+
+
+def summary(type_view: dict[str, Any], values: list[dict[str, Any]]) -> str:
+    """The claim in a few words: its type and its values' labels."""
+    parts = [v["value"].get("label") or v["value"].get("value", "") for v in values]
+    text = ", ".join(p for p in parts if p)
+    return f"{type_view['label']}: {text}" if text else type_view["label"]
+
+
+def group_by(claims: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Claims grouped by ``type`` or ``statement``, groups in order of first appearance."""
+    groups: dict[str, dict[str, Any]] = {}
+    for claim in claims:
+        head = claim[key] or {"iri": "", "label": "unknown"}
+        group = groups.setdefault(head["iri"], {"head": head, "claims": []})
+        group["claims"].append(claim)
+    return list(groups.values())
+
+
+def _values(store: GraphStore, where: str) -> dict[str, list[tuple[Any, Any]]]:
+    excluded = ", ".join(str(p) for p in STRUCTURAL)
+    rows = select(
+        store,
+        f"""SELECT DISTINCT ?claim ?p ?o WHERE {{
+              {where}
+              ?claim {CG.claimType} ?type ; ?p ?o .
+              FILTER(?p NOT IN ({excluded}))
+            }} ORDER BY ?claim ?p ?o""",
+    )
+    values: dict[str, list[tuple[Any, Any]]] = {}
+    for row in rows:
+        values.setdefault(row["claim"].value, []).append((row["p"], row["o"]))
+    return values
+
+
+def _int(term: Any) -> int | None:
+    if isinstance(term, Literal):
+        try:
+            return int(term.value)
+        except ValueError:
+            return None
+    return None
+
+
+def _order(claim: dict[str, Any]) -> tuple[str, int, str]:
+    stmt = claim["statement"]["iri"] if claim["statement"] else ""
+    begins = [ev["begin"] for ev in claim["evidence"] if ev["begin"] is not None]
+    return (stmt, min(begins) if begins else 1 << 62, claim["claim"]["iri"])

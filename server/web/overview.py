@@ -1,0 +1,205 @@
+"""The home page and the timeline: what the dataset holds, counted and listed.
+
+Lists are capped (``LIST_LIMIT``) and ordered by how much the graph says about each
+item, so the home page stays fast on a large store; each list links to a query that
+lists them all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyoxigraph import NamedNode
+
+from loaders.store import GraphStore
+from ontology.vocab import CG, DCT, SCHEMA
+from server.web.terms import Linker, fetch_labels, local_name, select, term_view
+
+LIST_LIMIT = 25
+
+KINDS = [
+    ("documents", CG.Document),
+    ("statements", CG.Statement),
+    ("events", CG.Event),
+    ("claims", CG.Claim),
+    ("organizations", CG.Organization),
+    ("instruments", CG.LegalInstrument),
+    ("people", CG.Person),
+    ("places", CG.Place),
+]
+
+# The query behind each home-page list: run on the query page to see all of them.
+LIST_QUERIES = {
+    "statements": """PREFIX cg: <{cg}>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?statement ?title ?date (COUNT(DISTINCT ?claim) AS ?claims) WHERE {{
+  ?statement a cg:Statement .
+  OPTIONAL {{ ?statement dct:title ?title }}
+  OPTIONAL {{ ?statement dct:date ?date }}
+  OPTIONAL {{ ?claim cg:statedIn ?statement }}
+}} GROUP BY ?statement ?title ?date ORDER BY DESC(?claims) ?statement""",
+    "events": """PREFIX cg: <{cg}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?event ?label (COUNT(DISTINCT ?claim) AS ?claims) WHERE {{
+  ?event a cg:Event .
+  OPTIONAL {{ ?event rdfs:label ?label }}
+  OPTIONAL {{ ?claim cg:about ?event }}
+}} GROUP BY ?event ?label ORDER BY DESC(?claims) ?event""",
+    "organizations": """PREFIX cg: <{cg}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?organization ?label (COUNT(DISTINCT ?x) AS ?links) WHERE {{
+  ?organization a cg:Organization .
+  OPTIONAL {{ ?organization rdfs:label ?label }}
+  OPTIONAL {{ ?x ?p ?organization }}
+}} GROUP BY ?organization ?label ORDER BY DESC(?links) ?organization""",
+    "instruments": """PREFIX cg: <{cg}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?instrument ?label ?acronym (COUNT(DISTINCT ?claim) AS ?violations) WHERE {{
+  ?instrument a cg:LegalInstrument .
+  OPTIONAL {{ ?instrument rdfs:label ?label }}
+  OPTIONAL {{ ?instrument cg:acronym ?acronym }}
+  OPTIONAL {{ ?claim cg:instrument ?instrument }}
+}} GROUP BY ?instrument ?label ?acronym ORDER BY DESC(?violations) ?instrument""",
+}
+
+
+def list_query(name: str) -> str:
+    return LIST_QUERIES[name].format(cg=str(CG))
+
+
+def home_view(store: GraphStore, linker: Linker) -> dict[str, Any]:
+    counts = _counts(store)
+    claim_types = _claim_types(store, linker)
+    lists = {
+        "statements": _ranked(
+            store,
+            f"""SELECT ?x (COUNT(DISTINCT ?c) AS ?n) (SAMPLE(?d) AS ?date) WHERE {{
+                  ?x a {CG.Statement} .
+                  OPTIONAL {{ ?c {CG.statedIn} ?x }}
+                  OPTIONAL {{ ?x {DCT.date} ?d }}
+                }} GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT {LIST_LIMIT}""",
+            linker,
+        ),
+        "events": _ranked(
+            store,
+            f"""SELECT ?x (COUNT(DISTINCT ?c) AS ?n) (SAMPLE(?d) AS ?date) WHERE {{
+                  ?x a {CG.Event} .
+                  OPTIONAL {{ ?c {CG.about} ?x }}
+                  OPTIONAL {{ ?x {SCHEMA.startDate} ?d }}
+                }} GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT {LIST_LIMIT}""",
+            linker,
+        ),
+        "organizations": _ranked(
+            store,
+            f"""SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+                  ?x a {CG.Organization} .
+                  OPTIONAL {{ ?s ?p ?x . FILTER(?p != {CG.mentions}) }}
+                }} GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT {LIST_LIMIT}""",
+            linker,
+        ),
+        "instruments": _ranked(
+            store,
+            f"""SELECT ?x (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+                  ?x a {CG.LegalInstrument} .
+                  OPTIONAL {{ ?c {CG.instrument} ?x }}
+                }} GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT {LIST_LIMIT}""",
+            linker,
+        ),
+    }
+    return {
+        "counts": counts,
+        "claim_types": claim_types,
+        "lists": lists,
+        "list_limit": LIST_LIMIT,
+    }
+
+
+def timeline_view(store: GraphStore, linker: Linker) -> dict[str, Any]:
+    """Events in date order (undated ones apart) with how much is said about each."""
+    rows = select(
+        store,
+        f"""SELECT ?e (SAMPLE(?s0) AS ?start) (SAMPLE(?e0) AS ?end)
+                   (COUNT(DISTINCT ?stmt) AS ?statements) (COUNT(DISTINCT ?c) AS ?claims)
+                   (MIN(?d) AS ?first) (MAX(?d) AS ?last)
+            WHERE {{
+              ?e a {CG.Event} .
+              OPTIONAL {{ ?e {SCHEMA.startDate} ?s0 }}
+              OPTIONAL {{ ?e {SCHEMA.endDate} ?e0 }}
+              OPTIONAL {{ ?c {CG.about} ?e ; {CG.statedIn} ?stmt .
+                         OPTIONAL {{ ?stmt {DCT.date} ?d }} }}
+            }} GROUP BY ?e""",
+    )
+    rows = list(rows)
+    labels = fetch_labels(store, {r["e"].value for r in rows})
+    dated, undated = [], []
+    for row in rows:
+        entry = term_view(row["e"], labels, linker)
+        entry.update(
+            start=_value(row["start"]),
+            end=_value(row["end"]),
+            statements=int(row["statements"].value),
+            claims=int(row["claims"].value),
+            first_statement=_value(row["first"]),
+            last_statement=_value(row["last"]),
+        )
+        (dated if entry["start"] else undated).append(entry)
+    dated.sort(key=lambda e: (e["start"], e["label"]))
+    undated.sort(key=lambda e: e["label"])
+    most = max([e["claims"] for e in dated + undated] or [0])
+    years: dict[str, list[dict[str, Any]]] = {}
+    for entry in dated:
+        years.setdefault(entry["start"][:4], []).append(entry)
+    return {
+        "years": [{"year": y, "events": evs} for y, evs in years.items()],
+        "undated": undated,
+        "most_claims": most,
+    }
+
+
+def _counts(store: GraphStore) -> dict[str, int]:
+    values = " ".join(str(cls) for _, cls in KINDS)
+    rows = select(
+        store,
+        f"""SELECT ?cls (COUNT(DISTINCT ?x) AS ?n) WHERE {{
+              VALUES ?cls {{ {values} }} ?x a ?cls
+            }} GROUP BY ?cls""",
+    )
+    by_class = {row["cls"].value: int(row["n"].value) for row in rows}
+    return {name: by_class.get(cls.value, 0) for name, cls in KINDS}
+
+
+def _claim_types(store: GraphStore, linker: Linker) -> list[dict[str, Any]]:
+    rows = list(
+        select(
+            store,
+            f"""SELECT ?t (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c {CG.claimType} ?t }}
+                GROUP BY ?t ORDER BY DESC(?n) ?t""",
+        )
+    )
+    labels = fetch_labels(store, {r["t"].value for r in rows})
+    types = []
+    for row in rows:
+        entry = term_view(row["t"], labels, linker)
+        entry["slug"] = local_name(row["t"].value)
+        entry["count"] = int(row["n"].value)
+        types.append(entry)
+    return types
+
+
+def _ranked(store: GraphStore, query: str, linker: Linker) -> list[dict[str, Any]]:
+    result = select(store, query)
+    has_date = any(v.value == "date" for v in result.variables)
+    rows = list(result)
+    labels = fetch_labels(store, {r["x"].value for r in rows if isinstance(r["x"], NamedNode)})
+    items = []
+    for row in rows:
+        entry = term_view(row["x"], labels, linker)
+        entry["count"] = int(row["n"].value)
+        if has_date and row["date"] is not None:
+            entry["date"] = row["date"].value
+        items.append(entry)
+    return items
+
+
+def _value(term: Any) -> str | None:
+    return term.value if term is not None else None

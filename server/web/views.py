@@ -1,0 +1,215 @@
+"""Routes of the web interface (blueprint ``web``): thin, each builds data and responds.
+
+``/`` home, ``/query`` editor and results, ``/page/<path>`` the page of ``B id/<path>``
+(statement and event pages are specialised), ``/resource?iri=`` any other IRI,
+``/search?q=``, ``/timeline``, ``/docs/ontology``. Each HTML page has a JSON twin
+(``?format=json``, or ``.json`` on the path); see :mod:`server.web.twin`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    request,
+    send_file,
+    url_for,
+)
+
+from ontology.vocab import CG
+from server.app import get_settings, get_store
+from server.search import SearchIndex
+from server.web import overview
+from server.web.describe import describe
+from server.web.event import event_view
+from server.web.query_page import QueryOutcome, examples, run_query
+from server.web.statement import statement_view
+from server.web.terms import Linker, fetch_labels
+from server.web.twin import CSP, respond, secure
+
+bp = Blueprint(
+    "web",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/web-static",
+)
+
+SEARCH_EXTENSION = "claimgraph.search"
+ONTOLOGY_DOCS = Path(__file__).resolve().parents[2] / "docs" / "ontology" / "index.html"
+# pyLODE's page carries its own inline styles; scripts stay forbidden.
+ONTOLOGY_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+@bp.record_once
+def _setup(state: Any) -> None:
+    app = state.app
+    app.extensions[SEARCH_EXTENSION] = SearchIndex(get_store(app))
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    return secure(response)
+
+
+def search_index() -> SearchIndex:
+    return current_app.extensions[SEARCH_EXTENSION]
+
+
+def linker() -> Linker:
+    return Linker(
+        base_iri=get_settings(current_app).base_iri,
+        page_url=lambda path: url_for("web.page", path=path),
+        resource_url=lambda iri: url_for("web.resource", iri=iri),
+    )
+
+
+@bp.get("/")
+@bp.get("/index.json", endpoint="home_json")
+def home() -> Response:
+    data = overview.home_view(get_store(current_app), linker())
+    data["list_queries"] = {
+        name: url_for("web.query", query=overview.list_query(name))
+        for name in overview.LIST_QUERIES
+    }
+    return respond("web/home.html", data, as_json=request.path.endswith(".json"))
+
+
+@bp.get("/page/<path:path>")
+def page(path: str) -> Response:
+    as_json = path.endswith(".json")
+    if as_json:
+        path = path[: -len(".json")]
+    return _resource_page(linker().iri_of(path).value, as_json)
+
+
+@bp.get("/resource")
+def resource() -> Response:
+    iri = request.args.get("iri", "").strip()
+    if not iri:
+        abort(400, "give the resource's IRI: /resource?iri=...")
+    links = linker()
+    path = links.path_of(iri)
+    if path is not None:
+        suffix = "?format=json" if request.args.get("format") == "json" else ""
+        return redirect(url_for("web.page", path=path) + suffix, code=303)
+    return _resource_page(iri, False)
+
+
+def _resource_page(iri: str, as_json: bool) -> Response:
+    store = get_store(current_app)
+    links = linker()
+    try:
+        description = describe(store, iri, links)
+    except ValueError:  # not an IRI pyoxigraph accepts
+        description = None
+    if description is None:
+        return respond(
+            "web/not_found.html",
+            {
+                "error": {
+                    "status": 404,
+                    "code": "not-found",
+                    "message": f"nothing is known about <{iri}>",
+                }
+            },
+            status=404,
+            as_json=as_json,
+        )
+    types = {t.get("iri") for t in description["types"]}
+    data: dict[str, Any] = {"description": description, "view": "resource"}
+    html: dict[str, Any] = {}
+    if CG.Statement.value in types:
+        data["view"] = "statement"
+        data["statement"], html["highlighted_text"] = statement_view(store, iri, links)
+    elif CG.Event.value in types:
+        data["view"] = "event"
+        data["event"], html["chart"] = event_view(store, iri, links)
+    elif CG.Document.value in types:
+        data["view"] = "document"
+        data["carried_by"] = [
+            e["value"]
+            for e in description["incoming"]
+            if e["predicate"]["iri"] == CG.sourceDocument.value
+        ]
+    return respond(f"web/{data['view']}.html", data, html=html, as_json=as_json)
+
+
+@bp.get("/query")
+@bp.get("/query.json", endpoint="query_json")
+def query() -> Response:
+    settings = get_settings(current_app)
+    sparql = request.args.get("query", "")
+    outcome = QueryOutcome()
+    if sparql.strip():
+        outcome = run_query(get_store(current_app), settings, sparql, linker())
+    downloads = []
+    if sparql.strip() and not outcome.error:
+        names = ["csv", "json", "tsv"] if outcome.kind != "graph" else ["turtle", "nt", "json"]
+        labels = {"csv": "CSV", "json": "JSON", "tsv": "TSV", "turtle": "Turtle", "nt": "N-Triples"}
+        downloads = [
+            {
+                "format": labels[n],
+                "href": request.script_root
+                + "/sparql?"
+                + urlencode({"query": sparql, "format": n}),
+            }
+            for n in names
+        ]
+    data = {
+        "query": sparql,
+        "examples": [{**ex, "href": url_for("web.query", query=ex["sparql"])} for ex in examples()],
+        "result": outcome.as_json(),
+        "downloads": downloads,
+        "share_url": url_for("web.query", query=sparql, _external=True) if sparql else None,
+    }
+    html = {"line_count": max(sparql.count("\n") + 1, 12)}
+    return respond(
+        "web/query.html",
+        data,
+        html=html,
+        status=outcome.status,
+        as_json=request.path.endswith(".json"),
+    )
+
+
+@bp.get("/search")
+@bp.get("/search.json", endpoint="search_json")
+def search() -> Response:
+    text = request.args.get("q", "").strip()
+    kind = request.args.get("kind", "").strip() or None
+    hits = search_index().search(text, kind=kind) if text else []
+    links = linker()
+    labels = fetch_labels(get_store(current_app), {h.target for h in hits} | {h.iri for h in hits})
+    results = []
+    for hit in hits:
+        entry = hit.as_json()
+        entry["label"] = labels.get(hit.iri) or entry["title"] or hit.iri
+        entry["href"] = links.href(hit.target)
+        results.append(entry)
+    kinds = sorted({r["kind"] for r in results})
+    data = {"q": text, "kind": kind, "kinds": kinds, "results": results}
+    return respond("web/search.html", data, as_json=request.path.endswith(".json"))
+
+
+@bp.get("/timeline")
+@bp.get("/timeline.json", endpoint="timeline_json")
+def timeline() -> Response:
+    data = overview.timeline_view(get_store(current_app), linker())
+    return respond("web/timeline.html", data, as_json=request.path.endswith(".json"))
+
+
+@bp.get("/docs/ontology")
+def ontology_docs() -> Response:
+    if not ONTOLOGY_DOCS.is_file():
+        abort(404, "the ontology documentation has not been generated (docs/ontology/index.html)")
+    response = send_file(ONTOLOGY_DOCS, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = ONTOLOGY_CSP
+    return response
