@@ -83,7 +83,7 @@ class RemoteStore:
         method: str,
         url: str,
         *,
-        body: bytes | BinaryIO | None = None,
+        body: bytes | BinaryIO | Iterator[bytes] | None = None,
         headers: dict[str, str] | None = None,
     ):
         request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
@@ -163,6 +163,16 @@ class RemoteStore:
             sparql = f"BASE <{base_iri}>\n{sparql}"
         headers = {"Content-Type": "application/sparql-update; charset=utf-8"}
         with self._request("POST", self.update_url, body=sparql.encode("utf-8"), headers=headers):
+            pass
+
+    def update_stream(self, chunks: Iterable[bytes]) -> None:
+        """One SPARQL Update whose body is sent as it is produced (chunked encoding).
+
+        For updates too large to hold in memory, such as an imported file. If the
+        producer stops early, the body is incomplete and the store applies nothing.
+        """
+        headers = {"Content-Type": "application/sparql-update; charset=utf-8"}
+        with self._request("POST", self.update_url, body=iter(chunks), headers=headers):
             pass
 
     def replace_graph(self, graph: NamedNode, quads: Iterable[Quad]) -> None:
