@@ -1,0 +1,207 @@
+"""Loading speed: documents/s and triples/s with 1 and 2 worker processes, peak memory.
+
+Synthesizes the corpus on first use (:mod:`benchmarks.synth_corpus`), then for each
+worker count loads it into a fresh on-disk store in a child process, so that each run's
+peak RSS is its own: the main process (reading, checking, writing) and, separately, the
+largest pool worker (reading + extraction). A second pass over the same store measures
+the incremental path (every document unchanged).
+
+    python -m benchmarks.bench_load --docs 1000 --workers 1,2
+    python -m benchmarks.bench_load --builder tests.test_ingest:fake_builder  # ingest only
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from benchmarks.common import DEFAULT_WORKDIR, REPO, machine, machine_line, markdown_table
+from benchmarks.synth_corpus import synthesize
+
+DEFAULT_BUILDER = "loaders.build:document_quads"
+
+
+def _builder(spec: str):
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _descendant_peak_kb(root: int) -> int:
+    """Largest VmHWM (peak RSS) among the descendants of ``root``, from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    peak = 0
+    for pid in parents:
+        ancestor = parents.get(pid)
+        while ancestor and ancestor != root:
+            ancestor = parents.get(ancestor)
+        if ancestor == root:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+    return peak
+
+
+class _WorkerMemory(threading.Thread):
+    """Samples the pool workers' peak RSS (they are the forkserver's children, not ours,
+    so ``RUSAGE_CHILDREN`` does not see them)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_kb = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            self.peak_kb = max(self.peak_kb, _descendant_peak_kb(os.getpid()))
+
+
+def run_one(corpus: Path, store_path: Path, workers: int, builder_spec: str) -> dict:
+    """One measured load (in this process), then an all-unchanged reload."""
+    from loaders.ingest import load_paths
+    from loaders.store import EmbeddedStore
+
+    builder = _builder(builder_spec)
+    sampler = _WorkerMemory()
+    sampler.start()
+    shutil.rmtree(store_path, ignore_errors=True)
+    store = EmbeddedStore(str(store_path))
+    started = time.perf_counter()
+    report = load_paths(
+        store,
+        [corpus],
+        base_iri="https://w3id.org/claimgraph/",
+        builder=builder,
+        workers=workers,
+        support_graphs=False,
+    )
+    store.flush()
+    seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    again = load_paths(
+        store,
+        [corpus],
+        base_iri="https://w3id.org/claimgraph/",
+        builder=builder,
+        workers=workers,
+        support_graphs=False,
+    )
+    reload_seconds = time.perf_counter() - started
+    sampler.done.set()
+    sampler.join()
+    return {
+        "workers": workers,
+        "documents": len(report.outcomes),
+        "loaded": len(report.of_status("loaded")),
+        "failed": [o.error for o in report.of_status("failed")][:5],
+        "triples": report.triples,
+        "seconds": seconds,
+        "reload_unchanged": len(again.of_status("unchanged")),
+        "reload_seconds": reload_seconds,
+        "peak_rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # KiB
+        "peak_rss_worker_mb": sampler.peak_kb / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--builder", default=DEFAULT_BUILDER, help="module:function")
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="also write the results here as JSON")
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    corpus = args.workdir / f"corpus-{args.docs}-seed{args.seed}"
+    store_path = args.workdir / "load-store"
+    if args.one:
+        print(json.dumps(run_one(corpus, store_path, int(args.workers), args.builder)))
+        return
+    if not corpus.exists():
+        synthesize(corpus, args.docs, args.seed)
+    info = machine()
+    size = sum(p.stat().st_size for p in corpus.iterdir())
+    results = []
+    for workers in [int(w) for w in args.workers.split(",")]:
+        command = [
+            sys.executable,
+            "-m",
+            "benchmarks.bench_load",
+            "--one",
+            "--docs",
+            str(args.docs),
+            "--seed",
+            str(args.seed),
+            "--workers",
+            str(workers),
+            "--builder",
+            args.builder,
+            "--workdir",
+            str(args.workdir),
+        ]
+        out = subprocess.run(command, cwd=REPO, check=True, capture_output=True, text=True)
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    shutil.rmtree(store_path, ignore_errors=True)
+    print(f"machine: {machine_line(info)}")
+    print(
+        f"corpus: {args.docs} synthetic documents, {size:,} bytes (seed {args.seed}); "
+        f"builder {args.builder}"
+    )
+    rows = [
+        [
+            r["workers"],
+            f"{r['loaded']}/{r['documents']}",
+            r["triples"],
+            f"{r['seconds']:.1f}",
+            f"{r['documents'] / r['seconds']:.1f}",
+            f"{r['triples'] / r['seconds']:,.0f}",
+            f"{r['reload_seconds']:.2f}",
+            f"{r['peak_rss_main_mb']:.0f}",
+            f"{r['peak_rss_worker_mb']:.0f}" if r["workers"] > 1 else "-",
+        ]
+        for r in results
+    ]
+    print(
+        markdown_table(
+            [
+                "workers",
+                "loaded",
+                "triples",
+                "s",
+                "docs/s",
+                "triples/s",
+                "reload s (unchanged)",
+                "peak RSS main MB",
+                "peak RSS worker MB",
+            ],
+            rows,
+        )
+    )
+    for r in results:
+        if r["failed"]:
+            print(f"failures with {r['workers']} workers (first 5): {r['failed']}")
+    if args.json:
+        args.json.write_text(json.dumps({"machine": info, "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
