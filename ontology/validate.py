@@ -48,7 +48,7 @@ def compact(iri: str) -> str:
     best = ""
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(namespace) > len(best):
-            best, name = namespace, f"{prefix}:{iri[len(namespace):]}"
+            best, name = namespace, f"{prefix}:{iri[len(namespace) :]}"
     return name if best else iri
 
 

@@ -221,9 +221,9 @@ BROKEN = {
         "xsd:date or an xsd:gYear",
     ),
     "event-start-as-datetime": (
-        f"DELETE {{ GRAPH ?g {{ ?e schema:startDate ?d }} }} "
-        f'INSERT {{ GRAPH ?g {{ ?e schema:startDate "1990-01-19T00:00:00Z"^^xsd:dateTime }} }} '
-        f"WHERE {{ GRAPH ?g {{ ?e schema:startDate ?d }} }}",
+        "DELETE { GRAPH ?g { ?e schema:startDate ?d } } "
+        'INSERT { GRAPH ?g { ?e schema:startDate "1990-01-19T00:00:00Z"^^xsd:dateTime } } '
+        "WHERE { GRAPH ?g { ?e schema:startDate ?d } }",
         f"{ID}event/black-january",
         "https://schema.org/startDate",
         "start date must be an xsd:date or an xsd:gYear",

@@ -1,0 +1,103 @@
+"""Generate the ontology's documentation from the Turtle: pyLODE HTML + concept tables.
+
+    python -m ontology.docs [--output-dir docs/ontology]
+
+writes ``index.html`` (pyLODE's OntPub page: classes and properties) and
+``concepts.md`` (the five SKOS concept schemes, which pyLODE's OntPub profile does not
+show). Both are derived from ``claimgraph.ttl`` only, never edited by hand; a test
+regenerates them and checks that every term is documented.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import rdflib
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from ontology.files import ONTOLOGY_TTL
+from ontology.vocab import CONCEPT_BASE
+
+DEFAULT_OUTPUT_DIR = Path(__file__).resolve().parents[1] / "docs" / "ontology"
+
+
+def render_html(ontology: Path = ONTOLOGY_TTL) -> str:
+    """The pyLODE (OntPub profile) HTML page of the ontology."""
+    from pylode import OntPub  # imported here: pyLODE loads its background ontologies
+
+    root = logging.getLogger()
+    level = root.level
+    with warnings.catch_warnings():
+        # pyLODE leaves its CSS file open; that is its business, not a warning for us.
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            html = OntPub(str(ontology)).make_html()
+        finally:
+            root.setLevel(level)  # pyLODE lowers the root logger's level on import
+            gc.collect()
+    return html
+
+
+def render_concepts(ontology: Path = ONTOLOGY_TTL) -> str:
+    """Markdown tables of the concept schemes: slug, label, other labels, broader, meaning."""
+    g = rdflib.Graph().parse(ontology, format="turtle")
+    lines = [
+        "# claimgraph concept schemes",
+        "",
+        f"Generated from `ontology/claimgraph.ttl` by `python -m ontology.docs`; "
+        f"concept IRIs are `{CONCEPT_BASE}{{scheme}}/{{slug}}`.",
+    ]
+    for scheme in sorted(g.subjects(RDF.type, SKOS.ConceptScheme)):
+        slug_of = {c: str(c).rsplit("/", 1)[-1] for c in g.subjects(SKOS.inScheme, scheme)}
+        lines += ["", f"## {g.value(scheme, RDFS.label)} (`{scheme}`)", ""]
+        lines += [str(g.value(scheme, SKOS.definition)), ""]
+        lines += ["| slug | label | also | broader | definition | Wikidata |"]
+        lines += ["|---|---|---|---|---|---|"]
+        for concept, slug in sorted(slug_of.items(), key=lambda item: item[1]):
+            also = ", ".join(sorted(str(a) for a in g.objects(concept, SKOS.altLabel)))
+            broader = ", ".join(
+                sorted(slug_of.get(b, str(b)) for b in g.objects(concept, SKOS.broader))
+            )
+            matches = ", ".join(
+                f"[{str(m).rsplit('/', 1)[-1]}]({m})"
+                for m in sorted(g.objects(concept, SKOS.exactMatch))
+            )
+            cells = [f"`{slug}`", str(g.value(concept, SKOS.prefLabel)), also, broader]
+            cells += [str(g.value(concept, SKOS.definition)).replace("|", "\\|"), matches]
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_docs(output_dir: Path = DEFAULT_OUTPUT_DIR, ontology: Path = ONTOLOGY_TTL) -> list[Path]:
+    """Write index.html and concepts.md into ``output_dir``; returns their paths."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    html = output_dir / "index.html"
+    html.write_text(render_html(ontology), encoding="utf-8")
+    concepts = output_dir / "concepts.md"
+    concepts.write_text(render_concepts(ontology), encoding="utf-8")
+    return [html, concepts]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ontology.docs",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--output-dir", type=Path, default=DEFAULT_OUTPUT_DIR, help="folder to write into"
+    )
+    args = parser.parse_args(argv)
+    for path in write_docs(args.output_dir):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
