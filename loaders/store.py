@@ -243,6 +243,19 @@ def open_store(
     return EmbeddedStore(location)
 
 
+def open_configured_store(settings: object) -> GraphStore:
+    """:func:`open_store` for ``server.settings.Settings``: its store plus remote endpoints.
+
+    Use this wherever settings are at hand, so a remote store gets its Update and Graph
+    Store URLs (``remote_update_url``, ``remote_gsp_url``) everywhere alike.
+    """
+    return open_store(
+        settings.store,  # type: ignore[attr-defined]
+        update_url=getattr(settings, "remote_update_url", None),
+        gsp_url=getattr(settings, "remote_gsp_url", None),
+    )
+
+
 def dump_bytes(store: GraphStore, format: RdfFormat, *, graph: NamedNode | None = None) -> bytes:
     """Serialize (part of) a store to bytes; for small graphs and tests."""
     buffer = io.BytesIO()

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from loaders.store import GraphStore, open_store
+from loaders.store import GraphStore, open_configured_store
 from server import errors, security
 from server.settings import Settings
 
@@ -41,7 +41,9 @@ def create_app(
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
-    app.extensions["claimgraph.store"] = store if store is not None else open_store(settings.store)
+    app.extensions["claimgraph.store"] = (
+        store if store is not None else open_configured_store(settings)
+    )
     errors.register(app)
     security.init_app(app)
     for module_name in BLUEPRINTS:

@@ -12,7 +12,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat
 
 from loaders.importer import import_file, import_graph
-from loaders.store import open_store
+from loaders.store import open_configured_store
 from ontology import iris
 from server.settings import Settings
 
@@ -42,9 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     graph = _graph(args, settings)
     rdf_format = _format(args.format)
-    store = open_store(
-        settings.store, update_url=settings.remote_update_url, gsp_url=settings.remote_gsp_url
-    )
+    store = open_configured_store(settings)
     report = import_file(
         store, args.file, graph, base_iri=settings.base_iri, format=rdf_format, bulk=args.bulk
     )
