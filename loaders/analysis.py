@@ -47,7 +47,8 @@ class Analysis:
         end = len(self.text) if end is None else end
         spans = [
             s
-            for s in self.doc.spans[GAZETTEER]
+            for key in (GAZETTEER, CUES)
+            for s in self.doc.spans[key]
             if s.label_ == label and begin <= s.start_char and s.end_char <= end
         ]
         chosen: list[Span] = []
@@ -84,7 +85,12 @@ class Analysis:
     def event_about(self, begin: int, end: int) -> list[EventMention]:
         """The events a passage is about: those it names, else the nearest named before
         it in the same paragraph, else the document's main event."""
-        named = self.events_in(*self.sentence_at(begin)) or self.events_in(begin, end)
+        sentence = self.sentence_at(begin)
+        named = self.events_in(*sentence) or self.events_in(begin, end)
+        if not named:
+            # "in the town of Khojaly": a place where an event of this text happened
+            places = {m.key for m in self.entities_in(*sentence, "place")}
+            named = [e for e in self.events if e.place in places][:1]
         if named:
             keys: dict[str, EventMention] = {}
             for event in named:

@@ -186,9 +186,9 @@ def _named_by_date(
     text: str, head, dates: list[DateMention]
 ) -> tuple[int, int, None, DateMention] | None:
     for when in dates:
-        if when.end <= head.start_char and re.fullmatch(r"\s*", text[when.end : head.start_char]):
-            if when.month is not None:
-                return when.begin, head.end_char, None, when
+        adjacent = when.end <= head.start_char and not text[when.end : head.start_char].strip()
+        if adjacent and when.month is not None:
+            return when.begin, head.end_char, None, when
         link = text[head.end_char : when.begin]
         if head.end_char <= when.begin and re.fullmatch(r"\s+of\s+", link) and when.month:
             return head.start_char, when.end, None, when

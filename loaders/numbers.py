@@ -170,6 +170,17 @@ def _value(match: re.Match[str]) -> int | None:
     return words_to_int(match.group("words"))
 
 
+# Words after which "about"/"over"/"under" is a preposition, not a hedge:
+# "information about 3,979 persons", "control over 20 villages".
+_PREPOSITION_AFTER = re.compile(
+    r"\b(?:information|data|news|details|reports?|concerns?|questions?|nothing|anything|"
+    r"something|know|knew|known|learn\w*|spoke|speak\w*|talk\w*|told|worried|control|"
+    r"power|authority|jurisdiction|rule)\s*$",
+    re.IGNORECASE,
+)
+_PREPOSITIONS = {"about", "over", "under", "around", "some"}
+
+
 def find_numbers(text: str, offset: int = 0) -> list[NumberMention]:
     """Every number mention in ``text``; offsets are shifted by ``offset``.
 
@@ -184,6 +195,15 @@ def find_numbers(text: str, offset: int = 0) -> list[NumberMention]:
         if value is None:
             continue
         qual = match.group("qual")
+        if (
+            qual
+            and qual.lower() in _PREPOSITIONS
+            and _PREPOSITION_AFTER.search(text[: match.start()])
+        ):
+            qual = None  # keep the number, drop the preposition from the mention
+            start = match.start("num")
+        else:
+            start = match.start()
         if match.group("plural"):
             qualifier = ORDER_OF_MAGNITUDE
         elif qual:
@@ -192,9 +212,9 @@ def find_numbers(text: str, offset: int = 0) -> list[NumberMention]:
             qualifier = EXACT
         mentions.append(
             NumberMention(
-                begin=offset + match.start(),
+                begin=offset + start,
                 end=offset + match.end(),
-                text=match.group(0),
+                text=text[start : match.end()],
                 value=value,
                 qualifier=qualifier,
                 number_begin=offset + match.start("num"),

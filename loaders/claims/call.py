@@ -1,0 +1,93 @@
+"""Call to action: who is called upon, to do what.
+
+"I call on international organizations ... to take a firm stance", "urging the
+international community to ensure accountability", "X calls upon: - the United Nations
+to ...; - civil society to ...", "International organizations ... must undertake a legal
+assessment". "them" in "and I urge them to ..." is the agents of the call before.
+"""
+
+from __future__ import annotations
+
+import re
+
+from loaders.analysis import Analysis
+from loaders.attribution import Statement
+from loaders.claims.base import ClaimRecord, agents_in, clause_end, statement_index, trim
+from loaders.entities import Mention
+
+_TO_VERB = re.compile(r"\bto\s+(?!the\b|a\b|an\b|all\b|its\b|their\b)([a-z]+)")
+
+
+def _call(analysis, statements, agents, action_begin, action_end, evidence, about):
+    text = analysis.text
+    joint = re.search(r",?\s+and\s+(?:I|we|they|he|she)\b", text[action_begin:action_end])
+    if joint:
+        action_end = action_begin + joint.start()
+    action = " ".join(text[action_begin:action_end].split()).rstrip(" ;,.")
+    action = re.sub(r"^to\s+", "", action)
+    if not agents or not action:
+        return None
+    keys = tuple(sorted({(a.kind, a.key) for a in agents}))
+    return ClaimRecord(
+        type="call-to-action",
+        statement=statement_index(statements, evidence[0]),
+        about=about,
+        values={"calledUpon": list({a.key: a for a in agents}.values()), "action": [action]},
+        evidence=[evidence],
+        identity=(keys, action.lower()),
+    )
+
+
+def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
+    text = analysis.text
+    records: list[ClaimRecord] = []
+    previous_agents: list[Mention] = []
+    for verb in analysis.cues("CALL"):
+        begin, end = analysis.sentence_at(verb.start_char)
+        about = tuple(e.key for e in analysis.event_about(begin, end))[:1]
+        if not about:
+            continue
+        rest = text[verb.end_char :]
+        if re.match(r"\s*:\s*\n", rest):  # a list of addressees and actions follows
+            for item in re.finditer(r"(?m)^[ \t]*[-*\u2022][ \t]+(.+)$", rest):
+                if item.start() > 0 and not re.fullmatch(
+                    r"[\s:]*(?:\n[ \t]*[-*\u2022][^\n]*)*\n?[ \t]*", rest[: item.start()]
+                ):
+                    break
+                b, e = verb.end_char + item.start(1), verb.end_char + item.end(1)
+                to = _TO_VERB.search(text, b, e)
+                if to is None:
+                    continue
+                agents = agents_in(analysis, b, to.start())
+                record = _call(analysis, statements, agents, to.start(), e, trim(text, b, e), about)
+                if record:
+                    records.append(record)
+            continue
+        stop = clause_end(text, verb.end_char, end)
+        to = _TO_VERB.search(text, verb.end_char, stop)
+        if to is None:
+            continue
+        agents = agents_in(analysis, verb.end_char, to.start())
+        if not agents and re.match(r"\s*(?:them|they)\b", text[verb.end_char : to.start()]):
+            agents = previous_agents
+        joint = re.search(r",?\s+and\s+(?:I|we|they|he|she)\b", text[to.start() : stop])
+        evidence = trim(text, verb.start_char, to.start() + joint.start() if joint else stop)
+        record = _call(analysis, statements, agents, to.start(), stop, evidence, about)
+        if record:
+            records.append(record)
+            previous_agents = agents
+    for modal in analysis.cues("OBLIGE"):
+        begin, end = analysis.sentence_at(modal.start_char)
+        agents = agents_in(analysis, begin, modal.start_char)
+        if not agents or re.search(r"\b(?:which|that|who)\s*$", text[begin : modal.start_char]):
+            continue
+        about = tuple(e.key for e in analysis.event_about(begin, end))[:1]
+        if not about:
+            continue
+        stop = clause_end(text, modal.end_char, end)
+        record = _call(
+            analysis, statements, agents, modal.end_char, stop, trim(text, begin, stop), about
+        )
+        if record:
+            records.append(record)
+    return records

@@ -1,0 +1,171 @@
+"""Casualty figures: how many people suffered what, with hedge and victim group.
+
+"613 civilians were brutally killed, including 63 children, 106 women, and 70 elderly
+people" gives a figure (613, killed, civilians) and three figures that are part of it
+(cg:partOf) and inherit its kind. The kind is read before the number when the sentence
+says "the deaths of 150", "injuries to 744", "Among the wounded, 76", "massacred 8,300",
+else after it ("1,275 people were taken hostage"). Numbers that are dates, article
+numbers, ages or durations ("Thirty-three years") are not figures.
+"""
+
+from __future__ import annotations
+
+import re
+
+from loaders.analysis import Analysis
+from loaders.attribution import Statement
+from loaders.claims.base import ClaimRecord, Concept, sentence_span, statement_index
+from loaders.numbers import NumberMention
+
+_UNIT_AFTER = re.compile(
+    r"^\s*(?:years?|months?|weeks?|days?|hours?|decades?|centuries|times|percent|per\s+cent|%|"
+    r"km|kilomet\w+|miles?|countries|states|cities|villages|districts|towns|regions?|"
+    r"articles?|resolutions?|decisions?|th\b|st\b|nd\b|rd\b)",
+    re.IGNORECASE,
+)
+_AGE_BEFORE = re.compile(r"\b(?:aged|ages?|age\s+of|between)\s+(?:\d+\s+(?:to|and|-)\s+)?$")
+_BREAKDOWN = re.compile(
+    r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|incl\.)[\s,:]*$",
+    re.IGNORECASE,
+)
+_LIST_JOIN = re.compile(r"^[\w\s'\u2019-]{0,40}?,?\s*(?:and\s+)?$")
+_BACK_LINK = re.compile(r"^\s*(?:(?:of|to|among|for)\s+(?:the\s+|those\s+)?|,\s*|\s*)$")
+
+
+def _is_figure(analysis: Analysis, number: NumberMention) -> bool:
+    text = analysis.text
+    if any(d.begin < number.end and number.begin < d.end for d in analysis.dates):
+        return False
+    if any(a.begin <= number.begin < a.end for a in analysis.articles):
+        return False
+    if _UNIT_AFTER.match(text, number.end) or _AGE_BEFORE.search(text[: number.begin]):
+        return False
+    return True
+
+
+def _group(analysis: Analysis, number: NumberMention, limit: int) -> tuple[str | None, int]:
+    """Victim group written right after the number ("63 children", "76 had been
+    children", "four thousand missing persons"), and where it ends."""
+    window_end = min(limit, number.end + 40)
+    for term in analysis.terms("VICTIM_GROUP", number.end, window_end):
+        between = analysis.text[number.end : term.start_char]
+        if re.fullmatch(r"\s+(?:[\w-]+\s+){0,2}|\s+(?:had\s+been|were|was|are)\s+", between):
+            return term.id_, term.end_char
+    return None, number.end
+
+
+def _kind_before(analysis: Analysis, number: NumberMention, floor: int):
+    for term in reversed(analysis.terms("CASUALTY_KIND", floor, number.begin)):
+        between = analysis.text[term.end_char : number.begin]
+        if len(between) <= 12 and _BACK_LINK.match(between):
+            lead = analysis.text[max(0, term.start_char - 16) : term.start_char]
+            if "," in between and not re.search(
+                r"\b(?:among|of)\s+(?:the|those|these)\s+$", lead, re.IGNORECASE
+            ):
+                return None  # "... were killed, 744 were injured": a new figure, not a subset
+            return term
+        break
+    return None
+
+
+def _kind_after(analysis: Analysis, begin: int, end: int):
+    terms = analysis.terms("CASUALTY_KIND", begin, end)
+    return terms[0] if terms else None
+
+
+def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
+    records: list[ClaimRecord] = []
+    for sentence_begin, sentence_end in analysis.sentences:
+        numbers = [
+            n
+            for n in analysis.numbers
+            if sentence_begin <= n.begin < sentence_end and _is_figure(analysis, n)
+        ]
+        records.extend(
+            _sentence_figures(analysis, statements, numbers, sentence_begin, sentence_end)
+        )
+    return records
+
+
+def _sentence_figures(analysis, statements, numbers, begin, end) -> list[ClaimRecord]:
+    text = analysis.text
+    # 1. who belongs to whose breakdown
+    parent_of: dict[int, int] = {}
+    anchor: int | None = None
+    in_breakdown = False
+    for i, number in enumerate(numbers):
+        if i > 0:
+            between = text[numbers[i - 1].end : number.begin]
+            if anchor is not None and _BREAKDOWN.search(between):
+                parent_of[i], in_breakdown = anchor, True
+                continue
+            if in_breakdown and _LIST_JOIN.match(between) and anchor is not None:
+                parent_of[i] = anchor
+                continue
+        if re.match(r"\s+of\s+them\b", text[number.end :]) and anchor is not None:
+            parent_of[i] = anchor  # "150 of them": a part, and itself broken down next
+        in_breakdown = False
+        anchor = i
+    anchors = [i for i in range(len(numbers)) if i not in parent_of]
+    # 2. kind, group and evidence of each figure
+    kinds: dict[int, tuple[str, int, int] | None] = {}
+    for position, i in enumerate(anchors):
+        number = numbers[i]
+        next_anchor = numbers[anchors[position + 1]].begin if position + 1 < len(anchors) else end
+        members_end = max([numbers[j].end for j, p in parent_of.items() if p == i] or [number.end])
+        previous_end = numbers[anchors[position - 1]].end if position else begin
+        term = _kind_before(analysis, number, previous_end)
+        if term is None:
+            term = _kind_after(analysis, number.end, next_anchor)
+            if term is not None and term.start_char < members_end:
+                later = _kind_after(analysis, members_end, next_anchor)
+                term = later or term
+        kinds[i] = (term.id_, term.start_char, term.end_char) if term is not None else None
+    for i in sorted(
+        parent_of
+    ):  # a part has its own kind ("the fate of 150 of them") or its whole's
+        own = _kind_before(analysis, numbers[i], numbers[parent_of[i]].end)
+        kinds[i] = (
+            (own.id_, own.start_char, own.end_char) if own is not None else kinds.get(parent_of[i])
+        )
+    events = [e.key for e in analysis.event_about(begin, end)]
+    if not events:
+        return []
+    statement = statement_index(statements, begin)
+    records: list[ClaimRecord] = []
+    identities: dict[int, tuple] = {}
+    for i, number in enumerate(numbers):
+        parent = parent_of.get(i)
+        kind = kinds.get(i)
+        if kind is None:
+            continue
+        group, group_end = _group(analysis, number, end)
+        if parent is None or kind[1] < number.begin <= kind[2] + 12:
+            first = min(number.begin, kind[1])
+            last = max(group_end, kind[2]) if kind[1] > number.begin else group_end
+        else:
+            first, last = number.begin, group_end
+        if last - first > 300:
+            first, last = sentence_span(analysis, number.begin)
+        values: dict = {
+            "count": [number.value],
+            "countText": [number.number_text],
+            "qualifier": [Concept("qualifier", number.qualifier)],
+            "casualtyKind": [Concept("casualty-kind", kind[0])],
+        }
+        if group:
+            values["victimGroup"] = [Concept("victim-group", group)]
+        identity = (events[0], kind[0], group, number.value, number.qualifier)
+        identities[i] = identity
+        records.append(
+            ClaimRecord(
+                type="casualty-figure",
+                statement=statement,
+                about=(events[0],),
+                values=values,
+                evidence=[(first, last)],
+                identity=identity,
+                part_of=identities.get(parent) if parent is not None else None,
+            )
+        )
+    return records

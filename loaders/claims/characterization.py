@@ -1,0 +1,111 @@
+"""Legal characterization: the statement puts an event under a legal category.
+
+"The massacre in Khojaly qualifies as genocide", "this act of terror", "called the
+massacre ... a crime against humanity", "the Khojaly Genocide". A category term counts
+when its sentence is about an event: it names one, or points back to one ("this crime",
+"the massacre", "It was ..."). Terms in a generic statement of law ("attacks against a
+national group constitute crimes against humanity"), negated ("cannot be characterized
+as"), or in another body's recognition ("the ICTY classified ... as genocide", see
+``recognition``) are not the statement's own characterization.
+"""
+
+from __future__ import annotations
+
+import re
+
+from loaders.analysis import Analysis
+from loaders.attribution import Statement
+from loaders.claims.base import ClaimRecord, Concept, sentence_span, statement_index
+
+_NEGATION = re.compile(r"\b(?:not|never|no|cannot|neither|nor)\b[^.;,]{0,40}$", re.IGNORECASE)
+_POINTER = re.compile(
+    r"\b(?:this|these|that|those|the|such an?|its|their)\s+(?:\w+\s+){0,2}?"
+    r"(?:massacre|massacres|tragedy|events?|crimes?|act|acts|attack|killings?|pogroms?|genocide|"
+    r"atrocity|atrocities|violence|aggression|intervention|operation)\b"
+    r"|^\s*(?:It|They|This|These)\b",
+    re.IGNORECASE,
+)
+
+
+def refers_to_event(analysis: Analysis, begin: int, end: int) -> bool:
+    """Whether a sentence names an event or points back to one."""
+    if analysis.events_in(begin, end):
+        return True
+    sentence = analysis.text[begin:end]
+    return any(
+        not match.group(0).lower().startswith("such") for match in _POINTER.finditer(sentence)
+    )
+
+
+# Crime labels; other categories (torture, persecution, ...) usually describe acts, and
+# count as a characterization only after a verb that says so ("amounts to torture").
+CRIME_LABELS = {
+    "genocide",
+    "crime-against-humanity",
+    "war-crime",
+    "act-of-terror",
+    "ethnic-cleansing",
+    "massacre",
+    "pogrom",
+    "aggression",
+}
+
+
+def _asserted(analysis: Analysis, term_begin: int, begin: int) -> bool:
+    window = analysis.text[max(begin, term_begin - 40) : term_begin]
+    return bool(
+        analysis.cues("CHARACTERIZE", max(begin, term_begin - 40), term_begin)
+        or re.search(r"as\s+(?:an?\s+)?$", window)
+    )
+
+
+def _recognized_by_other(analysis: Analysis, begin: int, term_begin: int) -> bool:
+    return bool(analysis.cues("RECOGNIZE", begin, term_begin))
+
+
+def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
+    records = []
+    text = analysis.text
+    for term in analysis.terms("LEGAL_CATEGORY"):
+        begin, end = sentence_span(analysis, term.start_char)
+        if not refers_to_event(analysis, begin, end):
+            continue
+        if _NEGATION.search(text[begin : term.start_char]):
+            continue
+        if _recognized_by_other(analysis, begin, term.start_char):
+            continue
+        if term.id_ not in CRIME_LABELS and not _asserted(analysis, term.start_char, begin):
+            continue
+        events = _events_for(analysis, term.start_char, term.end_char, begin, end)
+        if not events:
+            continue
+        statement = statement_index(statements, term.start_char)
+        for event in events:
+            records.append(
+                ClaimRecord(
+                    type="legal-characterization",
+                    statement=statement,
+                    about=(event,),
+                    values={"legalCategory": [Concept("legal-category", term.id_)]},
+                    evidence=[(begin, end)],
+                    identity=(event, term.id_),
+                )
+            )
+    return records
+
+
+def _events_for(
+    analysis: Analysis, term_begin: int, term_end: int, begin: int, end: int
+) -> list[str]:
+    """The event a category term applies to: the one whose name holds the term, else the
+    nearest named before it in the sentence, else after it, else the one in context."""
+    named = analysis.events_in(begin, end)
+    for event in named:
+        if event.begin <= term_begin and term_end <= event.end:
+            return [event.key]
+    before = [e for e in named if e.end <= term_begin]
+    if before:
+        return [before[-1].key]
+    if named:
+        return [named[0].key]
+    return [e.key for e in analysis.event_about(begin, end)][:1]

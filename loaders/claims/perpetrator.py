@@ -1,0 +1,124 @@
+"""Perpetrator attribution: who the statement says did it.
+
+Active: an armed force, government or other agent as the subject of a perpetration verb
+("Soviet forces ... committed brutal massacres", "Bosnian Serb forces ... massacred");
+with its accomplices ("with the involvement of Russia's 366th Regiment"). Passive: the
+agent after "by" following a perpetration verb or an event noun ("occupied by Armenian
+armed forces", "the massacre of civilians by former USSR forces"). Blame: "attributing
+direct responsibility to the former USSR leadership", "condemning the former Soviet
+leadership for this military intervention".
+"""
+
+from __future__ import annotations
+
+import re
+
+from loaders.analysis import Analysis
+from loaders.attribution import Statement
+from loaders.claims.base import ClaimRecord, clause_end, sentence_span, statement_index
+from loaders.entities import Mention
+
+_ACCOMPLICE = re.compile(
+    r"\b(?:involvement|participation|support|assistance|help|complicity)\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_NOT_SUBJECT = re.compile(r"\b(?:by|of|to|from|against|with|for)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _agents(analysis: Analysis, begin: int, end: int) -> list[Mention]:
+    return [m for m in analysis.entities_in(begin, end, "organization")]
+
+
+def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
+    text = analysis.text
+    found: list[tuple[Mention, int]] = []  # (agent, cue offset)
+    for verb in analysis.cues("PERPETRATE"):
+        begin, end = analysis.sentence_at(verb.start_char)
+        if verb.text.lower() == "by":
+            if not _passive_agent_follows(analysis, verb.start_char):
+                continue
+            stop = clause_end(text, verb.end_char, end)
+            after = _agents(analysis, verb.end_char, stop)
+            if after and re.fullmatch(r"[^.;:]{0,80}", text[verb.end_char : after[0].begin]):
+                found += [(agent, verb.start_char) for agent in _list_from(analysis, after)]
+            continue
+        if _participle(analysis, verb.start_char, begin):
+            continue  # "the crime committed against civilians": no subject here
+        subjects = [
+            m
+            for m in _agents(analysis, begin, verb.start_char)
+            if not _NOT_SUBJECT.search(text[max(begin, m.begin - 12) : m.begin])
+        ]
+        if subjects:
+            found.append((subjects[0], verb.start_char))
+            for mention in _agents(analysis, begin, verb.start_char):
+                if _ACCOMPLICE.search(text[max(begin, mention.begin - 40) : mention.begin]):
+                    found.append((mention, verb.start_char))
+    for cue in analysis.cues("RESPONSIBLE"):
+        _, end = analysis.sentence_at(cue.start_char)
+        after = _agents(analysis, cue.end_char, clause_end(text, cue.end_char, end))
+        if after and after[0].begin - cue.end_char <= 30:
+            found.append((after[0], cue.start_char))
+    records = []
+    for agent, offset in found:
+        begin, end = sentence_span(analysis, offset)
+        events = [e.key for e in analysis.event_about(begin, end)]
+        if not events:
+            continue
+        records.append(
+            ClaimRecord(
+                type="perpetrator-attribution",
+                statement=statement_index(statements, offset),
+                about=(events[0],),
+                values={"perpetrator": [agent]},
+                evidence=[(begin, end)],
+                identity=(events[0], agent.kind, agent.key),
+            )
+        )
+    return records
+
+
+def _passive_agent_follows(analysis: Analysis, by: int) -> bool:
+    """ "occupied by X", "orchestrated by X", "the massacre of civilians by X"."""
+    before = analysis.text[max(0, by - 40) : by]
+    if re.search(
+        r"\b(?:committed|perpetrated|carried\s+out|killed|massacred|occupied|"
+        r"attacked|orchestrated|executed|shelled|bombed|stormed|destroyed|"
+        r"slaughtered|exterminated|expelled|deported)\s+$",
+        before,
+    ):
+        return True
+    nouns = analysis.cues("EVENT_NOUN", by - 40, by) + analysis.terms("LEGAL_CATEGORY", by - 40, by)
+    return any(
+        re.fullmatch(r"\s+(?:of|against)\s+(?:the\s+)?[\w-]+\s+", analysis.text[n.end_char : by])
+        for n in nouns
+    )
+
+
+def _participle(analysis: Analysis, verb_begin: int, sentence_begin: int) -> bool:
+    """The verb follows the noun it describes ("crime committed", "violence perpetrated"),
+    or a verb of calling or saying stands between subject and verb."""
+    before = analysis.text[sentence_begin:verb_begin]
+    nouns = analysis.cues("EVENT_NOUN", sentence_begin, verb_begin) + analysis.terms(
+        "LEGAL_CATEGORY", sentence_begin, verb_begin
+    )
+    if any(re.fullmatch(r"\s*", analysis.text[n.end_char : verb_begin]) for n in nouns):
+        return True
+    return bool(re.search(r"\b(?:call|calls|urge|urges|to)\b[^.]*$", before)) and bool(
+        analysis.cues("CALL", sentence_begin, verb_begin)
+    )
+
+
+def _list_from(analysis: Analysis, mentions: list[Mention]) -> list[Mention]:
+    """The agents listed one after another ("X, Y, and Z"), from the first."""
+    chosen = [mentions[0]]
+    for mention in mentions[1:]:
+        between = analysis.text[chosen[-1].end : mention.begin]
+        if not re.fullmatch(
+            r"\s*(?:,\s*(?:and\s+)?(?:the\s+)?|\s+and\s+(?:the\s+)?|,?\s+with\s+the\s+"
+            r"(?:participation|involvement|support|assistance)\s+of\s+(?:the\s+)?)",
+            between,
+        ):
+            break
+        chosen.append(mention)
+    return chosen

@@ -1,0 +1,112 @@
+"""Recognition: which bodies recognized, condemned, classified or designated what.
+
+"the legislative bodies of 17 countries ... condemned this heinous mass killing,
+recognized it as genocide", "the ICTY classified the Srebrenica massacre as genocide",
+"Heydar Aliyev, who ... publicly condemned the massacre", "was evaluated ... by the
+Parliament". The object must be an event (named or pointed back to): "labeled the
+accused as hostages" is no recognition of an event. A verb inside a call ("to condemn")
+is an action asked for, not a recognition.
+"""
+
+from __future__ import annotations
+
+import re
+
+from loaders.analysis import Analysis
+from loaders.attribution import Statement
+from loaders.claims.base import (
+    ClaimRecord,
+    Concept,
+    agents_in,
+    clause_end,
+    sentence_span,
+    statement_index,
+)
+from loaders.claims.characterization import refers_to_event
+from loaders.entities import Mention
+
+_PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+(?:and\s+\w+ly\s+)?)?$")
+_INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$")
+
+
+def _subjects(analysis: Analysis, begin: int, verb_begin: int) -> list[Mention]:
+    """Agents before the verb, back to a verb of saying ("Aliyeva further underscored"),
+    or only the one before "who" ("Heydar Aliyev, who, ..., condemned")."""
+    text = analysis.text
+    reports = analysis.cues("REPORT", begin, verb_begin)
+    floor = reports[-1].end_char if reports else begin
+    agents = agents_in(analysis, floor, verb_begin)
+    who = [m.start() + floor for m in re.finditer(r"\bwho\b", text[floor:verb_begin])]
+    if who:
+        agents = [a for a in agents if a.end <= who[-1]][-1:]
+    return agents
+
+
+def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
+    text = analysis.text
+    records = []
+    last: tuple[tuple[int, int], list[Mention]] | None = None  # sentence, agents of its last verb
+    for verb in analysis.cues("RECOGNIZE"):
+        begin, end = analysis.sentence_at(verb.start_char)
+        before = text[max(begin, verb.start_char - 30) : verb.start_char]
+        if _INFINITIVE.search(before) or analysis.cues("CALL", begin, verb.start_char):
+            continue
+        if analysis.cues("OBLIGE", begin, verb.start_char):
+            continue  # part of what someone is asked to do
+        reduced = re.search(r",\s*(?:and\s+)?(?:\w+ly\s+)?$", before)
+        shared: list[Mention] = []
+        if reduced and not re.match(r"[^.;]*\bby\b", text[verb.end_char : end]):
+            comma = verb.start_char - len(before) + reduced.start()
+            if last is not None and last[0] == (begin, end):
+                shared = last[1]  # "X condemned it, recognized it as genocide, ..."
+            elif not any(a.end == comma for a in agents_in(analysis, begin, comma)):
+                continue  # "..., widely acknowledged as": nobody in particular
+        stop = clause_end(text, verb.end_char, end)
+        obj_end = min(
+            [stop]
+            + [
+                m.start() + verb.end_char
+                for m in re.finditer(r",\s*(?:and\s+)?\w+ed\b", text[verb.end_char : stop])
+            ]
+        )
+        if not refers_to_event(analysis, verb.end_char, obj_end) and not re.match(
+            r"\s+(?:it|them)\b", text[verb.end_char : obj_end]
+        ):
+            continue
+        if shared:
+            agents = shared
+        elif _PASSIVE.search(before):
+            by = re.search(r"\bby\s+", text[verb.end_char : stop])
+            agents = agents_in(analysis, verb.end_char + by.end(), stop) if by else []
+        else:
+            agents = _subjects(analysis, begin, verb.start_char)
+        if not agents:
+            continue
+        last = ((begin, end), agents)
+        events = [e.key for e in analysis.events_in(verb.end_char, obj_end)] or [
+            e.key for e in analysis.event_about(begin, end)
+        ]
+        if not events:
+            continue
+        category = None
+        as_term = re.match(r"[^.;,]{0,80}?\bas\s+(?:an?\s+)?", text[verb.end_char : obj_end])
+        if as_term:
+            terms = analysis.terms("LEGAL_CATEGORY", verb.end_char + as_term.end(), stop)
+            if terms and terms[0].start_char == verb.end_char + as_term.end():
+                category = terms[0].id_
+        evidence = sentence_span(analysis, verb.start_char)
+        for agent in agents:
+            values: dict = {"recognizedBy": [agent], "recognitionKind": [verb.id_ or "recognized"]}
+            if category:
+                values["legalCategory"] = [Concept("legal-category", category)]
+            records.append(
+                ClaimRecord(
+                    type="recognition",
+                    statement=statement_index(statements, verb.start_char),
+                    about=(events[0],),
+                    values=values,
+                    evidence=[evidence],
+                    identity=(events[0], agent.key, verb.id_, category),
+                )
+            )
+    return records
