@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from pyoxigraph import NamedNode, Quad, QueryResultsFormat, RdfFormat
+from pyoxigraph import DefaultGraph, NamedNode, Quad, QueryResultsFormat, RdfFormat
 
 from loaders.store import QueryResult, StoreError, replace_graph_update
 
@@ -110,7 +110,7 @@ class RemoteStore:
         sparql: str,
         *,
         union_default_graph: bool = True,
-        default_graphs: Sequence[NamedNode] | None = None,
+        default_graphs: Sequence[NamedNode | DefaultGraph] | None = None,
         named_graphs: Sequence[NamedNode] | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
@@ -126,6 +126,15 @@ class RemoteStore:
             if not default_graphs:
                 # An empty union: an unused graph name keeps the default graph empty too.
                 default_graphs = [NamedNode("urn:claimgraph:empty-union")]
+        if default_graphs is not None and any(isinstance(g, DefaultGraph) for g in default_graphs):
+            # "The store's own default graph" is what a request naming no graph queries;
+            # the protocol cannot combine it with named graphs in one default graph.
+            if len(default_graphs) > 1 or named_graphs:
+                raise StoreError(
+                    "a remote store cannot merge its own default graph with named graphs "
+                    "in one query; query them separately"
+                )
+            default_graphs = None
         fields: list[tuple[str, str]] = [("query", sparql)]
         fields += [("default-graph-uri", g.value) for g in default_graphs or ()]
         fields += [("named-graph-uri", g.value) for g in named_graphs or ()]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -10,7 +13,14 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 
 from loaders.remote import RemoteStore
-from loaders.store import GraphStore, StoreError, dump_bytes, open_store
+from loaders.store import (
+    EmbeddedStore,
+    GraphStore,
+    StoreError,
+    dump_bytes,
+    open_configured_store,
+    open_store,
+)
 from ontology import iris
 from ontology.vocab import CG, DEFAULT_BASE_IRI, LEGAL_CATEGORY, NIF, OWL, RDF, RDFS, WD
 from tests.oxigraph_server import oxigraph_server
@@ -173,3 +183,99 @@ def test_credentials_leave_the_url_and_messages() -> None:
     with pytest.raises(StoreError) as caught:
         store.query("ASK {}")
     assert "s3cret" not in str(caught.value)
+
+
+# --- the whole cycle with claimgraph's own parts: loader -> server -> export ---------------
+
+
+def sentence_builder(doc, base_iri: str) -> list[Quad]:
+    """A stand-in extraction stage: the document, its statement, and its first sentence
+    as evidence with code-point offsets (the part of the model the round trip must keep)."""
+    g = iris.document_graph(base_iri, doc.doc_id)
+    node, stmt = iris.document(base_iri, doc.doc_id), iris.statement(base_iri, doc.doc_id)
+    text = doc.text
+    begin = len(text) - len(text.lstrip())
+    end = text.find(".", begin) + 1 or len(text)
+    ev = iris.evidence(base_iri, doc.doc_id, begin, end)
+    rows = [
+        (node, RDF.type, CG.Document),
+        (node, CG.text, Literal(text)),
+        (stmt, RDF.type, CG.Statement),
+        (stmt, CG.sourceDocument, node),
+        (ev, RDF.type, CG.Evidence),
+        (ev, NIF.anchorOf, Literal(text[begin:end])),
+        (ev, NIF.beginIndex, Literal(begin)),
+        (ev, NIF.endIndex, Literal(end)),
+        (ev, NIF.referenceContext, node),
+    ]
+    return [Quad(s, p, o, g) for s, p, o in rows]
+
+
+EVIDENCE_QUERY = """
+PREFIX cg: <https://w3id.org/claimgraph/ontology#>
+PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
+SELECT ?doc ?anchor ?begin ?end ?text WHERE {
+  ?ev nif:anchorOf ?anchor ; nif:beginIndex ?begin ; nif:endIndex ?end ;
+      nif:referenceContext ?doc .
+  ?doc cg:text ?text .
+} ORDER BY ?doc"""
+
+
+def without_load_times(quads) -> set[Quad]:
+    """Quads that do not depend on when the load ran (activity IRIs include the time)."""
+    from ontology.vocab import PROV
+
+    timed = {PROV.generatedAtTime, PROV.endedAtTime, PROV.wasGeneratedBy}
+    return {q for q in quads if q.predicate not in timed and "/id/activity/" not in q.subject.value}
+
+
+def test_loader_server_and_export_run_on_the_remote_store(
+    server, tmp_path: Path, live_server_factory, capsys
+) -> None:
+    from loaders.ingest import load_paths
+    from server.app import create_app
+    from server.cli import main
+    from server.settings import Settings
+
+    corpus = Path(__file__).resolve().parents[1] / "data" / "corpus"
+    docs = sorted(corpus.glob("*.txt"))[:2]
+    settings = Settings.from_mapping(
+        {
+            "store": server.query_url,
+            "remote_update_url": server.update_url,
+            "remote_gsp_url": server.gsp_url,
+            "rate_limit": 0.0,
+        }
+    )
+    remote = open_configured_store(settings)
+    report = load_paths(remote, docs, base_iri=B, builder=sentence_builder, workers=1)
+    assert [o.status for o in report.outcomes] == ["loaded", "loaded"]
+    again = load_paths(remote, docs, base_iri=B, builder=sentence_builder, workers=1)
+    assert [o.status for o in again.outcomes] == ["unchanged", "unchanged"]
+
+    # The server answers from the remote store; the evidence offsets survive the trip.
+    app = create_app(settings)
+    live = live_server_factory(app)
+    body = urllib.parse.urlencode({"query": EVIDENCE_QUERY}).encode()
+    request = urllib.request.Request(
+        live.url + "/sparql", data=body, headers={"Accept": "application/sparql-results+json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        bindings = json.load(response)["results"]["bindings"]
+    assert len(bindings) == 2
+    for row in bindings:
+        begin, end = int(row["begin"]["value"]), int(row["end"]["value"])
+        assert row["text"]["value"][begin:end] == row["anchor"]["value"] != ""
+
+    # The export command reads the remote store; it matches a local load of the same files.
+    out = tmp_path / "dump.nq"
+    assert main(["export", "--format", "nquads", "-o", str(out), "--store", server.query_url]) == 0
+    exported = set(ox.parse(path=str(out), format=RdfFormat.N_QUADS))
+    local = EmbeddedStore(str(tmp_path / "local"))
+    load_paths(local, docs, base_iri=B, builder=sentence_builder, workers=1)
+    expected = set(ox.parse(dump_bytes(local, RdfFormat.N_QUADS), format=RdfFormat.N_QUADS))
+    ontology_graph = iris.ontology_graph(B)
+    expected = {q for q in expected if q.graph_name != ontology_graph}  # export omits it
+    assert without_load_times(exported) == without_load_times(expected)
+    doc_graphs = {iris.document_graph(B, d.stem.replace("_", "-")) for d in docs}
+    assert {q.graph_name for q in exported} == doc_graphs | {iris.reference_graph(B)}
