@@ -348,3 +348,44 @@ def test_redirect_from_an_allowlisted_endpoint_is_not_followed(recorder: Recorde
     finally:
         redirector.close()
     assert recorder.accepted == 0
+
+
+# --- through the real endpoint: the guard runs before the forked query worker ------------
+
+
+def post_query(base_url: str, query: str) -> tuple[int, str]:
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    body = urllib.parse.urlencode({"query": query}).encode()
+    request = urllib.request.Request(
+        base_url + "/sparql", data=body, headers={"Accept": "application/sparql-results+json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+@pytest.mark.external
+def test_endpoint_allows_listed_service_and_refuses_others_unconnected(
+    second_server, recorder: Recorder, store_path: str, live_server_factory
+) -> None:
+    from server.app import create_app
+
+    settings = Settings.from_mapping(
+        {"store": store_path, "rate_limit": 0.0, "service_allowlist": second_server.query_url}
+    )
+    live = live_server_factory(create_app(settings))
+    status, body = post_query(live.url, select(second_server.query_url))
+    assert status == 200
+    assert json.loads(body)["results"]["bindings"] == [
+        {"x": {"type": "uri", "value": "http://www.wikidata.org/entity/Q1"}}
+    ]
+    for target in (recorder.url, f"http://localhost:{recorder.port}/sparql"):
+        status, body = post_query(live.url, select(target))
+        assert status == 403
+        assert CANARY not in body
+    assert recorder.accepted == 0
