@@ -22,7 +22,7 @@ from ontology.files import ONTOLOGY_TTL, SHAPES_TTL
 from ontology.vocab import PREFIXES
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Violation:
     """One failed rule: ``focus`` and ``path`` are IRIs (or blank-node ids) as text."""
 
@@ -90,7 +90,11 @@ def validate(data_graph: rdflib.Graph, *, with_ontology: bool = True) -> list[Vi
         allow_warnings=True,
     )
     # A node reached by two targets is reported twice by pySHACL; once is enough.
-    return sorted(set(_violations(results)))
+    return sorted(set(_violations(results)), key=_sort_key)
+
+
+def _sort_key(v: Violation) -> tuple[str, str, str, str]:
+    return (v.focus, v.path or "", v.message, v.value or "")
 
 
 def _violations(results: rdflib.Graph) -> Iterable[Violation]:
