@@ -42,7 +42,7 @@ from loaders.gold import (
 from loaders.scoring import SectionResult, Unit, match_all, normalize
 from loaders.store import EmbeddedStore, GraphStore
 from ontology import iris
-from ontology.vocab import CG, DCT, RDFS, SKOS
+from ontology.vocab import CG, DCT, PROV, RDFS, SKOS
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 REFERENCE_FILES = ("organizations", "instruments", "events", "places", "people")
@@ -58,9 +58,9 @@ CLAIM_SECTIONS = (
 )
 ENTITY_SECTIONS = ("entity:event", "entity:organization", "entity:instrument")
 ENTITY_CLASSES = {
-    "entity:event": CG.Event,
-    "entity:organization": CG.Organization,
-    "entity:instrument": CG.LegalInstrument,
+    "entity:event": CG["Event"],
+    "entity:organization": CG["Organization"],
+    "entity:instrument": CG["LegalInstrument"],
 }
 _ROLE_PROPERTY = re.compile(r"(role|jobtitle|office)", re.IGNORECASE)
 
@@ -107,7 +107,10 @@ def _value(term: Any) -> Any:
 
 
 def _rows(store: GraphStore, sparql: str) -> list[tuple[Any, ...]]:
-    prefixes = f"PREFIX cg: <{CG}>\nPREFIX rdfs: <{RDFS}>\nPREFIX skos: <{SKOS}>\n"
+    prefixes = "".join(
+        f"PREFIX {p}: <{ns}>\n"
+        for p, ns in (("cg", CG), ("rdfs", RDFS), ("skos", SKOS), ("prov", PROV))
+    )
     solutions = store.query(prefixes + sparql)
     return [tuple(_value(solution[i]) for i in range(len(solution))) for solution in solutions]
 
@@ -121,10 +124,11 @@ def _properties(rows: Iterable[tuple[Any, ...]]) -> dict[str, dict[str, list[Any
 
 def read_predicted(store: GraphStore, file_name: str) -> Predicted | None:
     """Read back what the loader wrote for the document loaded from ``file_name``."""
+    # The loader's provenance names the file (base name) on the document graph itself.
     found = _rows(
         store,
-        "SELECT ?g ?doc WHERE { GRAPH ?g { ?doc a cg:Document ; cg:fileName "
-        f"{Literal(file_name)} }} }}",
+        "SELECT ?g ?doc WHERE { GRAPH ?g { ?g cg:fileName "
+        f"{Literal(Path(file_name).name)} ; prov:wasDerivedFrom ?doc }} }}",
     )
     if not found:
         return None
@@ -356,8 +360,8 @@ def _predicted_claim_units(
                 parent = "none"
                 for parent_iri in get("partOf"):
                     parent_props = pred.claims.get(parent_iri, {})
-                    count = _count(parent_props.get(CG.count.value, []))
-                    kinds = [_slug(k) for k in parent_props.get(CG.casualtyKind.value, [])]
+                    count = _count(parent_props.get(CG["count"].value, []))
+                    kinds = [_slug(k) for k in parent_props.get(CG["casualtyKind"].value, [])]
                     parent = f"{count} {kinds[0] if kinds else None}"
                 attrs = {
                     "group": next(iter(sorted(_slug(g) for g in get("victimGroup"))), None),
@@ -420,10 +424,10 @@ def predicted_units(gold: GoldDocument, pred: Predicted, base_iri: str) -> list[
                 value = normalize(forms[0])
             return Unit(f"metadata:{name}", doc, (stmt, value), note=iri)
 
-        units += [text_unit("title", t) for t in props.get(DCT.title.value, [])]
+        units += [text_unit("title", t) for t in props.get(DCT["title"].value, [])]
         units += [
             Unit("metadata:date", doc, (stmt, str(d)), note=iri)
-            for d in props.get(DCT.date.value, [])
+            for d in props.get(DCT["date"].value, [])
         ]
         for name in ("author", "issuer", "publisher"):
             units += [
@@ -432,10 +436,10 @@ def predicted_units(gold: GoldDocument, pred: Predicted, base_iri: str) -> list[
             ]
         units += [
             Unit("metadata:reports", doc, (stmt, align.statement(r)), note=r)
-            for r in props.get(CG.reports.value, [])
+            for r in props.get(CG["reports"].value, [])
         ]
         roles = set(pred.roles.get(iri, set()))
-        for author in props.get(CG.author.value, []):
+        for author in props.get(CG["author"].value, []):
             roles |= pred.roles.get(author, set())
         units += [text_unit("role", r) for r in sorted(roles)]
     return units
@@ -509,5 +513,5 @@ def evaluate_paths(
     store = EmbeddedStore(None)
     report = load_paths(store, paths, base_iri=base_iri, builder=builder, workers=1)
     evaluation = evaluate_store(store, golds, base_iri)
-    evaluation.errors[:0] = [f"{o.name}: {o.error}" for o in report.of_status("failed")]
+    evaluation.errors[:0] = [str(o.error) for o in report.of_status("failed")]
     return evaluation

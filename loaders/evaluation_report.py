@@ -1,0 +1,135 @@
+"""An :class:`loaders.evaluate.Evaluation` as text tables (for people) or JSON (for programs).
+
+The text form is what ``claimgraph evaluate`` prints and what docs/evaluation.md quotes:
+one table of claim types, one of entities, one of statement metadata, then the misses,
+false hits and attribute disagreements, each with the document and the gold evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loaders.evaluate import CLAIM_SECTIONS, ENTITY_SECTIONS, Evaluation
+from loaders.scoring import SectionResult, Unit, combined
+
+
+def _fmt(value: float | None) -> str:
+    return "  n/a" if value is None else f"{value:5.3f}"
+
+
+def _row(name: str, scores: dict[str, Any], strict: dict[str, Any] | None) -> str:
+    cells = [f"{name:<26}", f"{scores['tp']:>4}", f"{scores['fp']:>4}", f"{scores['fn']:>4}"]
+    cells += [_fmt(scores["precision"]), _fmt(scores["recall"]), _fmt(scores["f1"])]
+    cells.append(_fmt(strict["f1"]) if strict else "     ")
+    return "  ".join(cells)
+
+
+HEADER = "  ".join([f"{'':<26}", "  tp", "  fp", "  fn", "    P", "    R", "   F1", "strict F1"])
+
+
+def _table(title: str, evaluation: Evaluation, sections: list[str], strict: bool) -> list[str]:
+    present = [s for s in sections if s in evaluation.sections]
+    results = [evaluation.sections[s] for s in present]
+    lines = [title, HEADER]
+    for section, result in zip(present, results, strict=True):
+        name = section.split(":", 1)[-1]
+        lines.append(_row(name, result.scores(), result.scores(strict=True) if strict else None))
+    lines.append(
+        _row("all (micro)", combined(results), combined(results, strict=True) if strict else None)
+    )
+    return lines
+
+
+def metadata_sections(evaluation: Evaluation) -> list[str]:
+    return [s for s in evaluation.sections if s.startswith("metadata:")]
+
+
+def _describe(unit: Unit) -> str:
+    key = " | ".join("*" if k is None else str(k) for k in unit.key)
+    note = f'  "{unit.note}"' if unit.note else ""
+    return f"{unit.document}  [{key}]{note}"
+
+
+def _listing(evaluation: Evaluation) -> list[str]:
+    lines: list[str] = []
+    for section, result in evaluation.sections.items():
+        entries = [f"  miss       {_describe(u)}" for u in result.misses]
+        entries += [f"  false hit  {_describe(u)}" for u in result.false_hits]
+        for pair in result.required_pairs():
+            for name, (gold, predicted) in pair.disagreements.items():
+                entries.append(
+                    f"  attribute  {_describe(pair.gold[0])}  {name}: gold {gold!r},"
+                    f" predicted {sorted(map(repr, predicted))}"
+                )
+        if entries:
+            lines += ["", f"{section}:", *entries]
+    return lines
+
+
+def render_text(evaluation: Evaluation, *, details: bool = True) -> str:
+    """The scores as aligned text tables, optionally followed by every miss and false hit."""
+    lines = [f"documents: {len(evaluation.documents)}"]
+    lines += [f"error: {e}" for e in evaluation.errors]
+    lines += ["", *_table("claims", evaluation, list(CLAIM_SECTIONS), strict=True)]
+    lines += ["", *_table("entities", evaluation, list(ENTITY_SECTIONS), strict=False)]
+    lines += ["", *_table("statement metadata", evaluation, metadata_sections(evaluation), False)]
+    found, total = evaluation.alias_recall
+    lines += ["", f"event names used in the texts found on the event: {found}/{total}"]
+    attributes = _attribute_lines(evaluation)
+    if attributes:
+        lines += ["", "attribute agreement on matched claims", *attributes]
+    if details:
+        lines += _listing(evaluation)
+    return "\n".join(lines) + "\n"
+
+
+def _attribute_lines(evaluation: Evaluation) -> list[str]:
+    lines = []
+    for section in CLAIM_SECTIONS:
+        result = evaluation.sections.get(section)
+        if not result:
+            continue
+        for name, (agree, total) in sorted(result.attribute_totals.items()):
+            lines.append(f"  {section} {name}: {agree}/{total}")
+    return lines
+
+
+def _section_json(result: SectionResult) -> dict[str, Any]:
+    return {
+        **result.scores(),
+        "strict": result.scores(strict=True),
+        "attributes": {
+            k: {"agree": a, "total": n} for k, (a, n) in result.attribute_totals.items()
+        },
+        "misses": [_unit_json(u) for u in result.misses],
+        "false_hits": [_unit_json(u) for u in result.false_hits],
+    }
+
+
+def _unit_json(unit: Unit) -> dict[str, Any]:
+    return {"document": unit.document, "key": list(unit.key), "note": unit.note}
+
+
+def to_json(evaluation: Evaluation) -> dict[str, Any]:
+    """The full evaluation as JSON-ready data (scores, listings, summary rows)."""
+    groups = {
+        "claims": list(CLAIM_SECTIONS),
+        "entities": list(ENTITY_SECTIONS),
+        "metadata": metadata_sections(evaluation),
+    }
+    found, total = evaluation.alias_recall
+    return {
+        "documents": evaluation.documents,
+        "errors": evaluation.errors,
+        "sections": {s: _section_json(r) for s, r in evaluation.sections.items()},
+        "summary": {
+            name: {
+                **combined([evaluation.sections[s] for s in secs if s in evaluation.sections]),
+                "strict": combined(
+                    [evaluation.sections[s] for s in secs if s in evaluation.sections], strict=True
+                ),
+            }
+            for name, secs in groups.items()
+        },
+        "event_alias_recall": {"found": found, "total": total},
+    }
