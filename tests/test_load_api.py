@@ -15,12 +15,17 @@ from server.load_api import BUILDER_CONFIG
 from tests.test_ingest import PROVENANCE_TRIPLES, fake_builder
 
 TOKEN = "s3cret-token"
+# The production default: queries run in forked children while this process writes.
+ISOLATION = "fork"
 GRAPH = "https://w3id.org/claimgraph/graph/document/"
 
 
 @pytest.fixture
 def server(settings, store, live_server_factory):
-    app = create_app(settings.replace(write_token=TOKEN, max_document_bytes=10_000), store=store)
+    app = create_app(
+        settings.replace(write_token=TOKEN, max_document_bytes=10_000, query_isolation=ISOLATION),
+        store=store,
+    )
     app.config[BUILDER_CONFIG] = fake_builder
     return live_server_factory(app)
 
@@ -115,8 +120,7 @@ def test_cli_posts_a_folder_to_the_server(server, store, tmp_path: Path, capsys)
     assert f"failed     {tmp_path / 'bad.txt'}: binary data, not text (NUL byte at offset 0)" in err
     assert graphs(store) == {GRAPH + "first", GRAPH + "two"}
     language = store.query(
-        f"SELECT ?l WHERE {{ GRAPH <{GRAPH}first> {{ ?a "
-        "<http://www.w3.org/ns/prov#used> ?l } }"
+        f"SELECT ?l WHERE {{ GRAPH <{GRAPH}first> {{ ?a <http://www.w3.org/ns/prov#used> ?l }} }}"
     )
     assert next(iter(language))["l"].value.startswith("ni:///sha-256;")
 
@@ -126,3 +130,53 @@ def test_cli_with_a_wrong_token_stops_with_advice(server, tmp_path: Path, capsys
     status = main(["load", "--server", server.url, "--token", "wrong", str(tmp_path)])
     assert status == 2
     assert "refused the write (401)" in capsys.readouterr().err
+
+
+def test_server_keeps_serving_whole_documents_while_they_are_replaced(server) -> None:
+    """Post two versions of a document in turn while clients query /sparql over HTTP:
+    every answer shows the document wholly old or wholly new, and no request fails."""
+    import threading
+
+    versions = [
+        "\n".join(f"old {i}" for i in range(120)).encode(),
+        "\n".join(f"new {i}" for i in range(180)).encode(),
+    ]
+    count = (
+        "SELECT (COUNT(?l) AS ?n) (SUM(IF(STRSTARTS(?l, 'old'), 1, 0)) AS ?old) WHERE { "
+        f"GRAPH <{GRAPH}flip> {{ ?e <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/"
+        "nif-core#anchorOf> ?l } }"
+    )
+    assert post(server, {"file": ("flip.txt", versions[0])}).status_code == 200
+    seen: set[tuple[int, int]] = set()
+    problems: list[str] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        with requests.Session() as session:
+            while not stop.is_set():
+                answer = session.post(
+                    server.url + "/sparql",
+                    data={"query": count},
+                    headers={"Accept": "application/sparql-results+json"},
+                    timeout=30,
+                )
+                if answer.status_code != 200:
+                    problems.append(f"{answer.status_code}: {answer.text[:200]}")
+                    continue
+                row = answer.json()["results"]["bindings"][0]
+                seen.add((int(row["n"]["value"]), int(row["old"]["value"])))
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        for n in range(12):
+            answer = post(server, {"file": ("flip.txt", versions[(n + 1) % 2])})
+            assert answer.json()["documents"][0]["status"] == "loaded"
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert problems == []
+    assert seen <= {(120, 120), (180, 0)}
+    assert len(seen) == 2, f"readers saw only {seen}"

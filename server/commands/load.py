@@ -20,8 +20,10 @@ from collections.abc import Iterable
 from pathlib import PurePath
 
 from loaders.ingest import FileOutcome, LoadReport, Source, expand_paths, load_paths
-from loaders.read import DEFAULT_MAX_DOCUMENT_BYTES
 from server.settings import Settings
+
+# Seconds to wait for the server to load one document (extraction of a large one is slow).
+POST_TIMEOUT = 600.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,7 +67,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         token = args.token or settings.write_token
         if not token:
             raise CommandError("--server needs --token (the server's write token)")
-        report = post_paths(args.server, token, args.paths, timeout=max(60.0, 10 * 60.0))
+        report = post_paths(
+            args.server, token, args.paths, settings.max_document_bytes, timeout=POST_TIMEOUT
+        )
     else:
         if args.token:
             raise CommandError("--token is only used with --server URL")
@@ -105,14 +109,18 @@ def _multipart(fields: Iterable[tuple[str, str | None, str, bytes]]) -> tuple[by
     return bytes(body), f"multipart/form-data; boundary={boundary}"
 
 
-def post_document(server: str, token: str, source: Source, *, timeout: float) -> FileOutcome:
-    """POST one document to ``server``; a refused request raises CommandError."""
+def post_document(
+    server: str, token: str, source: Source, max_bytes: int, *, timeout: float
+) -> FileOutcome:
+    """POST one document to ``server``; a refused request raises CommandError.
+
+    ``max_bytes`` spares uploading what is too large anyway; the server checks again.
+    """
     from server.cli import CommandError
 
-    assert source.path is not None
     try:
-        data = source.read_bytes(DEFAULT_MAX_DOCUMENT_BYTES * 10)  # the server applies its own
-    except OSError as exc:
+        data = source.read_bytes(max_bytes)
+    except (OSError, ValueError) as exc:
         return FileOutcome(source.name, "failed", error=f"{source.name}: {exc}")
     body, content_type = _multipart(
         [
@@ -167,12 +175,14 @@ def _message(answer: object) -> str:
     return "no details"
 
 
-def post_paths(server: str, token: str, paths: list[str], *, timeout: float) -> LoadReport:
+def post_paths(
+    server: str, token: str, paths: list[str], max_bytes: int, *, timeout: float
+) -> LoadReport:
     """Post every document under ``paths`` to the server, one request each."""
     report = LoadReport()
     for item in expand_paths(paths):
         if isinstance(item, Source):
-            item = post_document(server, token, item, timeout=timeout)
+            item = post_document(server, token, item, max_bytes, timeout=timeout)
         report.outcomes.append(item)
         _print_outcome(item)
     return report
