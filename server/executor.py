@@ -50,6 +50,8 @@ log = logging.getLogger("claimgraph.executor")
 
 ISOLATION_MODES = ("fork", "thread")
 _CHUNK = 1 << 16
+_DEADLOCK_PROBE = 0.05  # seconds between checks that a child waiting for its header is alive
+_FORK_ATTEMPTS = 5
 
 Work = Callable[[BinaryIO], None]
 
@@ -78,6 +80,10 @@ class Answer:
     eval_seconds: float  # evaluation time measured in the child (or thread)
     wait_seconds: float  # time from the request to the first byte, fork included
     body: Body
+
+
+class ForkDeadlock(RuntimeError):
+    """A forked child waits on a lock held, at the instant of the fork, by another thread."""
 
 
 class StreamAborted(RuntimeError):
@@ -220,6 +226,22 @@ def used_prefixes(triples: Sequence[ox.Triple]) -> dict[str, str]:
 # -------------------------------------------------------------------------- parent side
 
 
+def _stuck(pid: int) -> bool:
+    """Whether the single-threaded child ``pid`` sleeps on a futex, i.e. waits for a lock.
+
+    fork() copies memory but only the calling thread. When one of RocksDB's background
+    threads (flush, compaction, timer) holds the database mutex at that instant, the
+    child inherits the mutex locked, with no thread left to unlock it, and blocks in its
+    first snapshot. A child has one thread, so a futex wait in it can never end: the
+    parent kills it and forks again.
+    """
+    try:
+        with open(f"/proc/{pid}/wchan") as f:
+            return "futex" in f.read()
+    except OSError:
+        return False
+
+
 def _close_inherited(keep: int) -> None:
     """In a fresh child: close inherited sockets and pipes (other clients', other queries')."""
     try:
@@ -293,12 +315,20 @@ class Running:
         return os.read(self._fd, _CHUNK)
 
     def read_header(self, timeout: float) -> dict[str, Any]:
-        """The header line; raises TimeoutError, or EOFError if the producer died first."""
+        """The header line; raises TimeoutError, EOFError if the producer died first, or
+        ForkDeadlock if the child is stuck on a lock it inherited (see :func:`_stuck`)."""
         deadline = time.monotonic() + timeout
+        suspicious = 0
         while b"\n" not in self._buffer:
-            chunk = self._read(deadline - time.monotonic())
+            remaining = deadline - time.monotonic()
+            chunk = self._read(min(remaining, _DEADLOCK_PROBE))
             if chunk is None:
-                raise TimeoutError
+                if remaining <= _DEADLOCK_PROBE:
+                    raise TimeoutError
+                suspicious = suspicious + 1 if self.pid and _stuck(self.pid) else 0
+                if suspicious >= 2:
+                    raise ForkDeadlock
+                continue
             if not chunk:
                 raise EOFError
             self._buffer += chunk
@@ -358,6 +388,24 @@ class Body:
         self._running.stop()
 
 
+def _start_with_header(
+    work: Work, isolation: str, deadline: float
+) -> tuple[Running, dict[str, Any]]:
+    """Start ``work`` and read its header by ``deadline``, forking again if a child is
+    born deadlocked; on failure the producer is stopped and the error re-raised."""
+    for attempt in range(_FORK_ATTEMPTS):
+        running = Running(work, isolation)
+        try:
+            return running, running.read_header(deadline - time.monotonic())
+        except ForkDeadlock:
+            running.stop()
+            log.warning("query child %d deadlocked on an inherited lock; forking again", attempt)
+        except BaseException:
+            running.stop()
+            raise
+    raise EOFError
+
+
 def run_query(store: GraphStore, job: QueryJob, *, timeout: float, isolation: str) -> Answer:
     """Start ``job``; wait up to ``timeout`` for its header; return the streaming answer.
 
@@ -365,11 +413,12 @@ def run_query(store: GraphStore, job: QueryJob, *, timeout: float, isolation: st
     503 when the query ran past ``timeout`` (the child is killed first).
     """
     started = time.perf_counter()
-    running = Running(lambda out: evaluate(store, job, out), isolation)
+    deadline = time.monotonic() + timeout
     try:
-        head = running.read_header(timeout)
+        running, head = _start_with_header(
+            lambda out: evaluate(store, job, out), isolation, deadline
+        )
     except TimeoutError:
-        running.stop()
         raise ApiError(
             503,
             "query-timeout",
@@ -377,7 +426,6 @@ def run_query(store: GraphStore, job: QueryJob, *, timeout: float, isolation: st
             "narrow it (a LIMIT, more specific patterns) and try again",
         ) from None
     except EOFError:
-        running.stop()
         raise ApiError(500, "evaluation-failed", "query evaluation failed") from None
     if head["status"] != 200:
         running.stop()
@@ -393,6 +441,24 @@ def run_query(store: GraphStore, job: QueryJob, *, timeout: float, isolation: st
     )
 
 
+class _HeaderOnFirstWrite:
+    """Writes the header just before the first payload bytes, so the header also proves
+    that the child got past its first store access (see :func:`_stuck`)."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self._started = False
+
+    def write(self, data: bytes) -> int:
+        if not self._started:
+            self._started = True
+            _header(self._out, status=200)
+        return self._out.write(data)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
 def stream(work: Work, *, isolation: str, idle_timeout: float | None) -> Body:
     """Run ``work`` (which writes a payload) in a child or thread and stream its output.
 
@@ -401,13 +467,13 @@ def stream(work: Work, *, isolation: str, idle_timeout: float | None) -> Body:
     """
 
     def framed(out: BinaryIO) -> None:
-        _header(out, status=200)
-        work(out)
+        lazy = _HeaderOnFirstWrite(out)
+        work(lazy)  # type: ignore[arg-type]
+        lazy.write(b"")
 
-    running = Running(framed, isolation)
+    timeout = idle_timeout if idle_timeout is not None else 1e9
     try:
-        running.read_header(idle_timeout if idle_timeout is not None else 1e9)
+        running, _ = _start_with_header(framed, isolation, time.monotonic() + timeout)
     except (TimeoutError, EOFError):
-        running.stop()
         raise ApiError(500, "stream-failed", "the server could not start this download") from None
     return running.body(idle_timeout)
