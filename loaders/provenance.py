@@ -34,7 +34,12 @@ from ontology.vocab import CG, PROV, RDF, SCHEMA, XSD
 
 _REPO = Path(__file__).resolve().parents[1]
 # What the extraction depends on: code of these packages and the curated data.
-_VERSIONED_SOURCES = (("loaders", "*.py"), ("ontology", "*.py"), ("data/reference", "**/*"))
+_VERSIONED_SOURCES = (
+    ("loaders", "*.py"),
+    ("ontology", "*.py"),
+    ("data/reference", "**/*"),  # gazetteers
+    ("data/patterns", "**/*"),  # SpanRuler/Matcher patterns kept as data
+)
 
 
 @functools.cache
