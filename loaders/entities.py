@@ -179,7 +179,9 @@ def chunk_mentions(doc: Doc, reference: Reference, known: list[Mention]) -> list
         if span.label_ != "AGENT_HEAD" and not _titlish(doc[span.start]):
             continue  # "the permanent mission in Moscow" is no organization's name
         if not any(
-            _titlish(doc[i]) for i in range(start, end) if i not in range(span.start, span.end)
+            _titlish(doc[i]) and not (doc[i].is_sent_start and doc[i].lower_ in _LEFT_LOWER)
+            for i in range(start, end)
+            if i not in range(span.start, span.end)
         ):
             continue  # "military force", "armed forces": no name, nobody in particular
         mention = _mention_from_span(doc, start, end, kind, reference)

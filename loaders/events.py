@@ -150,7 +150,7 @@ def find_events(
                     last,
                 )
             )
-    places = [m for m in entities if m.kind == "place"]
+    places = [m for m in entities if m.kind == "place"] + _unknown_places(doc, entities)
     heads = [s for s in doc.spans[CUES] if s.label_ == "EVENT_NOUN" and s.id_ in NAMING_HEADS]
     for head in heads:
         candidate = _named_by_place(text, head, places) or _named_by_date(text, head, dates)
@@ -167,6 +167,43 @@ def find_events(
             begin = when.begin - (len(before) - night.start())
             found.append(_resolved(text, begin, when.end, "events", None, when, reference))
     return sorted(found, key=lambda e: e.begin)
+
+
+def _unknown_places(doc: Doc, entities: list[Mention]) -> list[Mention]:
+    """Capitalised words right before or after an event noun that no gazetteer knows:
+    "the Kirovakan massacre", "the pogrom in Sumgait" (so unknown places still name
+    unknown events)."""
+    from loaders.entities import _titlish
+
+    taken = {i for m in entities for i in range(m.begin, m.end)}
+    found = []
+    for head in doc.spans[CUES]:
+        if head.label_ != "EVENT_NOUN" or head.id_ not in NAMING_HEADS:
+            continue
+        candidates = []
+        if head.start > 0:
+            candidates.append(doc[head.start - 1])
+        if head.end + 1 < len(doc) and doc[head.end].lower_ in {"in", "at", "of"}:
+            candidates.append(doc[head.end + 1])
+        for token in candidates:
+            if (
+                _titlish(token)
+                and token.is_alpha
+                and not token.is_sent_start
+                and token.idx not in taken
+            ):
+                found.append(
+                    Mention(
+                        token.idx,
+                        token.idx + len(token),
+                        token.text,
+                        "place",
+                        slugify(token.text),
+                        token.text,
+                        False,
+                    )
+                )
+    return found
 
 
 def _named_by_place(

@@ -68,8 +68,8 @@ def normalise_name(text: str) -> str:
     "UN Office of the High Commissioner" == "United Nations Office of High Commissioner";
     "Co-operation" == "Cooperation"; "Economic, Social, and Cultural" == "Economic, Social
     and Cultural"."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     text = re.sub(r"['\u2019]s\b", "", text.lower())
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     text = re.sub(r"\bunited nations\b", "un", text)
     text = re.sub(r"(?<=\w)-(?=\w)", "", text)
     words = [w for w in re.split(r"[^a-z0-9]+", text) if w and w not in _STOP]
