@@ -159,7 +159,7 @@ def qualifier_sign(figure: Figure) -> str:
 WIDTH = 1000
 LABEL_W = 300
 BAR_W = 540
-CHAR_W = 6.6  # average width of a 12-unit character, to fit labels
+CHAR_W = 7.3  # average width of a 12-unit character (DejaVu Sans), to fit labels
 ROW_H = 26
 HEAD_H = 30
 AXIS_H = 22

@@ -81,23 +81,32 @@ def run_query(store: GraphStore, settings: Settings, sparql: str, linker: Linker
         return QueryOutcome(error=str(exc), status=exc.status)
     except ApiError as exc:
         return QueryOutcome(error=exc.message, error_line=_line_of(exc.message), status=exc.status)
-    if answer.form == "CONSTRUCT":
-        triples = list(ox.parse(body, RdfFormat.N_TRIPLES))
-        columns = ["subject", "predicate", "object"]
-        raw_rows = [[t.subject, t.predicate, t.object] for t in triples]
-        kind = "graph"
-    else:
-        result = ox.parse_query_results(body, QueryResultsFormat.JSON)
-        if isinstance(result, QueryBoolean):
-            return QueryOutcome(kind="ask", boolean=bool(result))
-        columns = [v.value for v in result.variables]
-        raw_rows = [[solution[c] for c in columns] for solution in result]
-        kind = "select"
+    kind, columns, raw_rows, boolean = _table(body, answer.form)
+    if kind == "ask":
+        return QueryOutcome(kind="ask", boolean=boolean)
     labels = fetch_labels(
         store, {t.value for row in raw_rows for t in row if isinstance(t, NamedNode)}
     )
     rows = [[_cell(t, labels, linker) for t in row] for row in raw_rows]
     return QueryOutcome(kind=kind, columns=columns, rows=rows, truncated=answer.truncated)
+
+
+def _table(body: bytes, form: str) -> tuple[str, list[str], list[list[Any]], bool | None]:
+    """(kind, columns, rows of terms, boolean) of a serialized answer.
+
+    Kept apart from :func:`run_query` on purpose: pyoxigraph's result iterators may only
+    be dropped on the thread that made them, and the federation guard's parser can keep
+    its caller's frame alive (through cached exceptions) until a garbage collection on
+    any thread; so no iterator may live in the frame that called the guard.
+    """
+    if form == "CONSTRUCT":
+        triples = list(ox.parse(body, RdfFormat.N_TRIPLES))
+        return "graph", ["subject", "predicate", "object"], [list(t) for t in triples], None
+    result = ox.parse_query_results(body, QueryResultsFormat.JSON)
+    if isinstance(result, QueryBoolean):
+        return "ask", [], [], bool(result)
+    columns = [v.value for v in result.variables]
+    return "select", columns, [[solution[c] for c in columns] for solution in result], None
 
 
 def _cell(term: Any, labels: dict[str, str], linker: Linker) -> dict[str, Any] | None:
