@@ -12,6 +12,7 @@ pages often carry sloppy tags.
 from __future__ import annotations
 
 import codecs
+import json
 import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -203,8 +204,11 @@ def _metadata(tree: LexborHTMLParser) -> dict[str, str]:
     canonical = tree.css_first('link[rel="canonical" i]')
     html = tree.css_first("html")
     locale = _meta(tree, "og:locale")
+    linked_data = _json_ld(tree)
     candidates = {
+        # <title> often carries the site name ("... | Site"): the last resort
         "title": _meta(tree, "og:title", "dc.title", "dcterms.title")
+        or linked_data.pop("title", None)
         or (title_node.text(strip=True) if title_node is not None else None),
         "description": _meta(tree, "description", "og:description", "dc.description"),
         "author": _meta(tree, "author", "dc.creator", "dcterms.creator", "article:author"),
@@ -223,6 +227,8 @@ def _metadata(tree: LexborHTMLParser) -> dict[str, str]:
         or _meta(tree, "og:url"),
         "publisher": _meta(tree, "og:site_name", "dc.publisher", "dcterms.publisher"),
     }
+    for key, value in linked_data.items():
+        candidates[key] = candidates[key] or value
     metadata: dict[str, str] = {}
     for key, value in candidates.items():
         if not value or (key == "author" and value.startswith(("http://", "https://"))):
@@ -232,3 +238,40 @@ def _metadata(tree: LexborHTMLParser) -> dict[str, str]:
         except ValueError:
             continue  # a malformed tag is the page's problem; the text still loads
     return metadata
+
+
+_JSON_LD_KEYS = {
+    "headline": "title",
+    "datePublished": "date",
+    "inLanguage": "language",
+    "url": "url",
+    "description": "description",
+}
+
+
+def _name(value: object) -> str | None:
+    """A schema.org value that may be a string, a {"name": ...} object or a list of them."""
+    if isinstance(value, list):
+        names = [n for n in map(_name, value) if n]
+        return ", ".join(names) or None
+    if isinstance(value, dict):
+        value = value.get("name")
+    return value if isinstance(value, str) else None
+
+
+def _json_ld(tree: LexborHTMLParser) -> dict[str, str]:
+    """Article metadata from schema.org JSON-LD (news sites carry it); fills gaps only."""
+    for node in tree.css('script[type="application/ld+json" i]'):
+        try:
+            data = json.loads(node.text(deep=True))
+        except ValueError:
+            continue
+        items = data.get("@graph", [data]) if isinstance(data, dict) else data
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict) or "headline" not in item:
+                continue
+            found = {key: item.get(ld) for ld, key in _JSON_LD_KEYS.items()}
+            found["author"] = _name(item.get("author"))
+            found["publisher"] = _name(item.get("publisher"))
+            return {k: v for k, v in found.items() if isinstance(v, str) and v.strip()}
+    return {}

@@ -180,3 +180,23 @@ def test_bundled_manifest_covers_every_seed_and_is_valid() -> None:
     assert len(seeds) == 5
     for seed in seeds:
         assert cache.metadata_for(seed)["language"] == "en"
+
+
+def test_html_json_ld_fills_what_meta_tags_leave_out() -> None:
+    html = """<html><head><title>Page</title>
+      <meta name="author" content="From Meta">
+      <script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "name": "Site"},
+        {"@type": "NewsArticle", "headline": "Ombudsman marks anniversary",
+         "datePublished": "2025-02-26T08:00:00Z", "author": [{"name": "A. Writer"}],
+         "publisher": {"@type": "Organization", "name": "Example Agency"}}]}</script>
+      <script type="application/ld+json">{not json</script>
+    </head><body><p>Text.</p></body></html>"""
+    doc = read_document(html.encode(), "news.html")
+    assert doc.text == "Text."
+    assert doc.metadata == {
+        "title": "Ombudsman marks anniversary",  # the headline beats <title>
+        "author": "From Meta",
+        "date": "2025-02-26",
+        "publisher": "Example Agency",
+    }
