@@ -297,3 +297,12 @@ def test_generated_docs_show_every_term(tmp_path: Path) -> None:
     for slugs in SCHEMES.values():
         for slug in slugs:
             assert f"| `{slug}` |" in concepts
+
+
+def test_committed_docs_are_current() -> None:
+    """docs/ontology/ is generated; regenerate with `python -m ontology.docs` after edits."""
+    docs = Path(__file__).resolve().parents[1] / "docs" / "ontology"
+    assert (docs / "concepts.md").read_text(encoding="utf-8") == render_concepts()
+    html = (docs / "index.html").read_text(encoding="utf-8")
+    for name in vocab.CLASSES + vocab.OBJECT_PROPERTIES + vocab.DATATYPE_PROPERTIES:
+        assert f"<code>{CG}{name}</code>" in html, f"cg:{name}: run python -m ontology.docs"

@@ -176,6 +176,15 @@ BROKEN = {
         NIF.beginIndex.value,
         "begin offset must be an integer >= 0",
     ),
+    "evidence-from-another-document": (
+        f"DELETE {{ GRAPH ?g {{ <{EV_CAH}> nif:referenceContext ?d }} }} "
+        f"INSERT {{ GRAPH ?g {{ <{EV_CAH}> nif:referenceContext <{ID}document/001-x> . "
+        f'<{ID}document/001-x> a cg:Document ; cg:sha256 "{"0" * 64}" }} }} '
+        f"WHERE {{ GRAPH ?g {{ <{EV_CAH}> nif:referenceContext ?d }} }}",
+        CLAIM_CAH,
+        CG.evidence.value,
+        "quotes another document",
+    ),
     "statement-without-document": (
         f"DELETE WHERE {{ GRAPH ?g {{ <{STMT}> cg:sourceDocument ?d }} }}",
         STMT,
