@@ -12,8 +12,8 @@ Three write paths, one contract (a failed import leaves the store as it was):
 - **atomic** (default): one SPARQL Update ``DROP SILENT GRAPH g ; INSERT DATA {...}``.
   To a remote store its body is streamed (chunked), so the client never holds the
   file; the store applies it whole or not at all. Embedded, the update is built in
-  memory, which is fine below :data:`BULK_THRESHOLD`.
-- **bulk** (embedded store, files above the threshold or ``--bulk``): a first pass
+  memory, so it is used up to :data:`ATOMIC_LIMIT` triples.
+- **bulk** (embedded store, larger files, or ``--bulk``): a first pass
   parses the whole file without writing (syntax errors, truncated gzip), then
   pyoxigraph's ``bulk_load``/``bulk_extend`` writes into the graph without holding
   it in memory. bulk_load is not transactional, so an I/O failure during the write
@@ -51,7 +51,9 @@ from loaders.store import EmbeddedStore, GraphStore, StoreError
 from ontology import iris
 from ontology.vocab import CG, DCT, PROV, RDF, VOID, XSD
 
-BULK_THRESHOLD = 32 * 1024 * 1024  # bytes on disk above which the embedded store bulk-loads
+# Triples above which the embedded store switches to the bulk loader: one transaction of
+# this size peaks near 220 MB of memory (benchmarks/bench_import.py); a bulk load stays low.
+ATOMIC_LIMIT = 50_000
 SUPPORTED = (
     RdfFormat.TURTLE,
     RdfFormat.N_TRIPLES,
@@ -132,17 +134,26 @@ def import_file(
     base_iri: str,
     format: RdfFormat | None = None,
     bulk: bool | None = None,
+    atomic_limit: int = ATOMIC_LIMIT,
     clock: Callable[[], datetime] = now,
 ) -> ImportReport:
-    """Replace ``graph`` in ``store`` by the triples of ``path`` plus their provenance."""
-    source = Source.inspect(Path(path), format)
+    """Replace ``graph`` in ``store`` by the triples of ``path`` plus their provenance.
+
+    ``bulk``: True forces the bulk loader (embedded store only), False one transaction
+    whatever the size, None (default) decides by size on the embedded store.
+    """
+    path = Path(path)
+    source = Source.inspect(path, format)
     embedded = isinstance(store, EmbeddedStore)
     if bulk and not embedded:
         raise ImportFailed("--bulk needs the embedded store; remote stores import atomically")
-    use_bulk = embedded and (bulk or (bulk is None and path.stat().st_size > BULK_THRESHOLD))
-    if use_bulk:
+    if embedded and bulk:
         return _bulk_import(store, source, graph, base_iri, clock)  # type: ignore[arg-type]
-    return _atomic_import(store, source, graph, base_iri, clock)
+    limit = atomic_limit if embedded and bulk is None else None
+    report = _atomic_import(store, source, graph, base_iri, clock, limit=limit)
+    if report is None:  # more triples than one transaction should hold
+        return _bulk_import(store, source, graph, base_iri, clock)  # type: ignore[arg-type]
+    return report
 
 
 # --- reading -------------------------------------------------------------------------
@@ -255,7 +266,10 @@ def _atomic_import(
     graph: NamedNode,
     base_iri: str,
     clock: Callable[[], datetime],
-) -> ImportReport:
+    *,
+    limit: int | None = None,
+) -> ImportReport | None:
+    """One atomic replacement of the graph; None (nothing written) past ``limit`` triples."""
     reading = _new_reading(source)
 
     def provenance() -> list[Quad]:
@@ -278,7 +292,13 @@ def _atomic_import(
                 raise failure[0] from None
             raise
     else:
-        quads = [Quad(t.subject, t.predicate, t.object, graph) for t in reading.triples()]
+        quads = []
+        triples = reading.triples()
+        for t in triples:
+            if limit is not None and len(quads) >= limit:
+                triples.close()
+                return None
+            quads.append(Quad(t.subject, t.predicate, t.object, graph))
         store.replace_graph(graph, quads + provenance())
     return _report(graph, source, reading, bulk=False)
 

@@ -330,3 +330,12 @@ def test_import_into_a_remote_store_streams_and_fails_cleanly(tmp_path: Path) ->
         assert next(iter(remote.query(count)))["n"] == Literal(25_000)
         sha = f"SELECT ?sha WHERE {{ GRAPH {GRAPH} {{ {GRAPH} {CG.sha256} ?sha }} }}"
         assert next(iter(remote.query(sha)))["sha"].value == report.sha256
+
+
+def test_large_files_switch_to_the_bulk_loader(store: EmbeddedStore, tmp_path: Path) -> None:
+    path = write(tmp_path / "data.nt", ox.serialize(TRIPLES, format=RdfFormat.N_TRIPLES), False)
+    small = import_file(store, path, GRAPH, base_iri=B, atomic_limit=3)
+    large = import_file(store, path, GRAPH, base_iri=B, atomic_limit=2)
+    forced = import_file(store, path, GRAPH, base_iri=B, atomic_limit=2, bulk=False)
+    assert (small.bulk, large.bulk, forced.bulk) == (False, True, False)
+    assert data_triples(store) == set(TRIPLES)

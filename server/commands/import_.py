@@ -34,9 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--bulk",
         action="store_true",
         default=None,
-        help="use pyoxigraph's bulk loader (embedded store; default above 32 MiB)",
+        help="use pyoxigraph's bulk loader (embedded store; default above 50,000 triples)",
     )
-    bulk.add_argument("--no-bulk", dest="bulk", action="store_false", help="never bulk-load")
+    bulk.add_argument(
+        "--no-bulk", dest="bulk", action="store_false", help="one transaction, whatever the size"
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
