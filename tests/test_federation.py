@@ -389,3 +389,16 @@ def test_endpoint_allows_listed_service_and_refuses_others_unconnected(
         assert status == 403
         assert CANARY not in body
     assert recorder.accepted == 0
+
+
+def test_jsonld_remote_context_is_never_fetched(recorder: Recorder, tmp_path: Path) -> None:
+    """Another way out of the machine: JSON-LD naming a remote @context (import, uploads)."""
+    from loaders.importer import ImportFailed, import_file
+    from loaders.store import EmbeddedStore
+
+    path = tmp_path / "remote-context.jsonld"
+    path.write_text(json.dumps({"@context": recorder.url, "@id": "urn:a", "name": "x"}))
+    store = EmbeddedStore(None)
+    with pytest.raises(ImportFailed, match="remote-context.jsonld: not valid JSON-LD"):
+        import_file(store, path, ox.NamedNode("urn:g"), base_iri="https://example.org/")
+    assert recorder.accepted == 0
