@@ -399,6 +399,6 @@ def test_jsonld_remote_context_is_never_fetched(recorder: Recorder, tmp_path: Pa
     path = tmp_path / "remote-context.jsonld"
     path.write_text(json.dumps({"@context": recorder.url, "@id": "urn:a", "name": "x"}))
     store = EmbeddedStore(None)
-    with pytest.raises(ImportFailed, match="remote-context.jsonld: not valid JSON-LD"):
+    with pytest.raises(ImportFailed, match=r"remote-context\.jsonld: not valid JSON-LD"):
         import_file(store, path, ox.NamedNode("urn:g"), base_iri="https://example.org/")
     assert recorder.accepted == 0
