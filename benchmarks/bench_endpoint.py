@@ -1,17 +1,18 @@
 """The competency queries through HTTP: claimgraph against its peers, and a load test.
 
 ``compare`` (default): for each size, start ``claimgraph serve``, Oxigraph's server and
-rdflib-endpoint on the same data (see :mod:`benchmarks.peers`), then for each server and
-concurrency (1 and 8) let that many client processes send the competency queries in
-turn (each client starting at another query) for ``--duration`` seconds, POSTing
-``application/sparql-query`` and reading SPARQL JSON over a kept-alive connection.
-A response counts only if its status is 200 and its row count equals the count the
-embedded store gives for that query in process; anything else is an error. Reported:
-queries per second over the mix, p50/p99 latency per query, and claimgraph's throughput
-as a multiple of each peer's. An ``ASK {}`` probe measures each server's cost per
-request apart from query work.
+rdflib-endpoint on the same data (see :mod:`benchmarks.peers`); then, for each server,
+concurrency (1 and 8) and competency query, let that many client processes send the
+query back to back for ``--duration`` seconds (POST ``application/sparql-query``,
+SPARQL JSON, kept-alive connections). A response counts only if its status is 200 and
+its row count equals the embedded store's count for that query in process; anything
+else is an error. Reported per query: queries per second and p50/p99 latency; per
+server: the throughput of a workload of one of each query (n / sum of 1/qps), and
+claimgraph's as a multiple of each peer's. An ``ASK {}`` probe measures each server's
+cost per request apart from query work.
 
-``load``: 16 clients for 60 s against ``claimgraph serve`` alone; errors, qps, p50/p99.
+``load``: 16 clients for 60 s against ``claimgraph serve`` alone, each sending the
+competency queries in turn from a different starting query; errors, qps, p50/p99.
 
     python -m benchmarks.bench_endpoint --sizes 1M
     python -m benchmarks.bench_endpoint --mode load --sizes 1M --clients 16 --duration 60
@@ -79,6 +80,7 @@ def _client(
         "Accept": "application/sparql-results+json",
     }
     samples, i = [], offset
+    time.sleep(max(0.0, t0 - time.perf_counter()))
     while time.perf_counter() - t0 < duration:
         query = queries[i % len(queries)]
         i += 1
@@ -112,7 +114,7 @@ def drive(
 ) -> dict[str, object]:
     """Run ``clients`` client processes against ``url``; throughput and latency."""
     context = multiprocessing.get_context("fork")
-    t0 = time.perf_counter() + 0.5  # every client starts its clock at the same moment
+    t0 = time.perf_counter() + 0.5  # every client starts at the same moment
     with context.Pool(clients) as pool:
         jobs = [
             pool.apply_async(_client, (url, queries, expected, t0, duration, c, timeout))
@@ -179,50 +181,64 @@ def compare(args: argparse.Namespace) -> dict[str, object]:
             with peers.start(server_name, args.workdir, triples, seed=args.seed) as server:
                 runs[server_name] = {"startup_seconds": server.startup_seconds}
                 for c in concurrency:
-                    result = drive(server.url, queries, expected, clients=c, duration=args.duration)
-                    probe = drive(server.url, [PROBE], expected, clients=c, duration=5)
-                    runs[server_name][f"c{c}"] = {**result, "probe_qps": probe["qps"]}
-                    print(
-                        f"{name} {server_name} c={c}: {result['qps']:.1f} q/s, "
-                        f"{result['ok']}/{result['requests']} ok, probe {probe['qps']:.0f} q/s",
-                        flush=True,
-                    )
+                    per_query = {}
+                    for query in [*queries, PROBE]:
+                        per_query[query.name] = drive(
+                            server.url,
+                            [query],
+                            expected,
+                            clients=c,
+                            duration=args.duration,
+                            timeout=args.timeout,
+                        )
+                        r = per_query[query.name]
+                        print(
+                            f"{name} {server_name} c={c} {query.name}: {r['qps']:.1f} q/s, "
+                            f"p50 {ms(r['p50'])} ms, {r['ok']}/{r['requests']} ok",
+                            flush=True,
+                        )
+                    runs[server_name][f"c{c}"] = {
+                        "queries": per_query,
+                        "round_qps": round_qps([per_query[q.name] for q in queries]),
+                    }
         report[name] = {"expected_rows": expected, "servers": runs}
-        print(compare_tables(name, runs, queries, concurrency))
+        print(compare_tables(name, runs, queries, concurrency), flush=True)
     return report
+
+
+def round_qps(results: list[dict[str, object]]) -> float:
+    """Queries per second over a workload of one of each query: n / sum(1 / qps_i)."""
+    if any(not r["qps"] for r in results):
+        return 0.0
+    return len(results) / sum(1 / r["qps"] for r in results)  # type: ignore[operator]
 
 
 def compare_tables(
     size: str, runs: dict[str, dict], queries: list[BenchQuery], concurrency: list[int]
 ) -> str:
+    base = runs.get("claimgraph")
     rows = []
-    base = runs.get("claimgraph", {})
     for server, run in runs.items():
         for c in concurrency:
             r = run[f"c{c}"]
-            ratio = (
-                f"{base[f'c{c}']['qps'] / r['qps']:.2f}x"
-                if server != "claimgraph" and base and r["qps"]
-                else "-"
-            )
-            errors = r["requests"] - r["ok"]
-            rows.append(
-                [size, server, c, f"{r['qps']:.1f}", ratio, errors, f"{r['probe_qps']:.0f}"]
-            )
-    header = ["size", "server", "clients", "q/s (mix)", "claimgraph ÷ this", "errors"]
+            ratio = "-"
+            if server != "claimgraph" and base and r["round_qps"]:
+                ratio = f"{base[f'c{c}']['round_qps'] / r['round_qps']:.2f}x"
+            errors = sum(q["requests"] - q["ok"] for q in r["queries"].values())
+            probe = r["queries"][PROBE.name]["qps"]
+            rows.append([size, server, c, f"{r['round_qps']:.2f}", ratio, errors, f"{probe:.0f}"])
+    header = ["size", "server", "clients", "q/s (one of each)", "claimgraph ÷ this", "errors"]
     out = [markdown_table([*header, "ASK {} q/s"], rows), ""]
     for c in concurrency:
-        header = ["query", *[f"{s} p50 / p99 ms" for s in runs]]
+        header = ["query", *[f"{s} q/s, p50 / p99 ms" for s in runs]]
         qrows = []
-        for q in queries:
+        for q in [*queries, PROBE]:
             cells = [q.name]
             for run in runs.values():
-                t = run[f"c{c}"]["per_query"].get(
-                    q.name, {"p50": float("nan"), "p99": float("nan")}
-                )
-                cells.append(f"{ms(t['p50'])} / {ms(t['p99'])}")
+                t = run[f"c{c}"]["queries"][q.name]
+                cells.append(f"{t['qps']:.1f}, {ms(t['p50'])} / {ms(t['p99'])}")
             qrows.append(cells)
-        out += [f"{size}, {c} client(s):", markdown_table(header, qrows), ""]
+        out += [f"{size}, {c} client(s):", "", markdown_table(header, qrows), ""]
     return "\n".join(out)
 
 
@@ -233,7 +249,12 @@ def load_test(args: argparse.Namespace) -> dict[str, object]:
         queries, expected = prepare(store_dir(args.workdir, triples, args.seed), args.queries)
         with peers.start("claimgraph", args.workdir, triples, seed=args.seed) as server:
             result = drive(
-                server.url, queries, expected, clients=args.clients, duration=args.duration
+                server.url,
+                queries,
+                expected,
+                clients=args.clients,
+                duration=args.duration,
+                timeout=args.timeout,
             )
         report[name] = result
         print(
@@ -269,7 +290,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--servers", default=",".join(peers.PEERS))
     parser.add_argument("--concurrency", default="1,8", help="client counts to compare at")
     parser.add_argument("--clients", type=int, default=16, help="load test: client count")
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds per run")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=5.0,
+        help="seconds per query and concurrency (load: total)",
+    )
+    parser.add_argument("--timeout", type=float, default=300.0, help="client timeout per request")
     args = parser.parse_args(argv)
     info = machine()
     print(f"Machine: {machine_line(info)}", flush=True)
