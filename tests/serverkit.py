@@ -45,6 +45,16 @@ def triples(items: Iterable[ox.Triple | ox.Quad]) -> set[ox.Triple]:
     return {item.triple if isinstance(item, ox.Quad) else item for item in items}
 
 
+def canonical(items: Iterable[ox.Triple | ox.Quad]) -> set[ox.Quad]:
+    """Quads with blank nodes relabelled canonically, to compare graphs up to isomorphism."""
+    dataset = ox.Dataset(
+        item if isinstance(item, ox.Quad) else ox.Quad(item.subject, item.predicate, item.object)
+        for item in items
+    )
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return set(dataset)
+
+
 def error_of(response) -> dict:
     """The JSON error body, after checking it has the one error shape and no stack trace."""
     assert response.headers["Content-Type"].startswith("application/json"), response.text
