@@ -140,11 +140,13 @@ def _select_longest(mentions: list[Mention]) -> list[Mention]:
     return sorted(chosen, key=lambda m: m.begin)
 
 
-def _written_as_name(span: Span) -> bool:
+def _written_as_name(span: Span, at_least_one: bool = False) -> bool:
     """A name matched case-insensitively must still look like a name in the text:
     "UN human rights mechanisms" is not the office called "UN Human Rights"."""
     words = [t for t in span if t.is_alpha and t.lower_ not in _CONNECTORS]
     capitalised = sum(1 for t in words if t.text[:1].isupper())
+    if at_least_one:  # event names hold common nouns: "the genocide against the Tutsi"
+        return not words or capitalised >= 1
     return not words or capitalised * 2 > len(words)
 
 
@@ -152,7 +154,7 @@ def gazetteer_mentions(doc: Doc, reference: Reference) -> list[Mention]:
     found = []
     for span in doc.spans[GAZETTEER]:
         kind = KIND_OF_LABEL.get(span.label_)
-        if kind is None or not _written_as_name(span):
+        if kind is None or not _written_as_name(span, at_least_one=kind == "event"):
             continue
         entry: Entry | None = reference.get(kind, span.id_)
         label = entry.label if entry else span.text

@@ -33,8 +33,10 @@ def _subjects(analysis: Analysis, begin: int, verb_begin: int) -> list[Mention]:
     """Agents before the verb, back to a verb of saying ("Aliyeva further underscored"),
     or only the one before "who" ("Heydar Aliyev, who, ..., condemned")."""
     text = analysis.text
-    reports = analysis.cues("REPORT", begin, verb_begin)
-    floor = reports[-1].end_char if reports else begin
+    stops = analysis.cues("REPORT", begin, verb_begin) + analysis.cues(
+        "RECOGNIZE", begin, verb_begin
+    )
+    floor = max([s.end_char for s in stops], default=begin)  # the previous verb ends a clause
     agents = agents_in(analysis, floor, verb_begin)
     who = [m.start() + floor for m in re.finditer(r"\bwho\b", text[floor:verb_begin])]
     if who:

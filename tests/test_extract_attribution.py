@@ -1,0 +1,80 @@
+"""Who says what: own and reported statements, signature blocks, bylines, inferred dates."""
+
+from __future__ import annotations
+
+from loaders.analysis import analyse
+from loaders.attribution import find_statements, statement_at
+from loaders.metadata import document_metadata, infer_title
+from tests.conftest import FIXTURES
+
+REFERENCE = FIXTURES / "reference"
+
+ARTICLE = (
+    "Kurdish ombudsman calls Halabja massacre a genocide\n"
+    "On the 35th anniversary of the Halabja chemical attack of March 16, 1988, the "
+    "Independent Board of Human Rights of the Kurdistan Region, Amira Haddad, called the "
+    "attack a \u201cgenocide,\u201d urging the Security Council to act.\n"
+    "As the board\u2019s press office reports, Haddad stated:\n"
+    "\u201cThe gassing of Halabja killed thousands of civilians and remains a crime against "
+    "humanity that the world must not forget.\u201d\n"
+    "Reporters visited the town last week.\n"
+    "\u201cWe call on the United Nations to recognise the massacre as genocide,\u201d she said.\n"
+    "By Omar Said\n"
+)
+
+
+def test_quotes_and_reported_speech_belong_to_the_quoted_speaker() -> None:
+    analysis = analyse(ARTICLE, REFERENCE)
+    own, reported = find_statements(analysis)
+    assert own.index == 0 and reported.index == 1
+    assert reported.speaker.person.key == "jane-ombud"
+    assert reported.speaker.issuer.key == "kurdistan-ombudsman"
+    assert statement_at([own, reported], ARTICLE.index("The gassing")) is reported
+    assert statement_at([own, reported], ARTICLE.index("We call on")) is reported
+    assert statement_at([own, reported], ARTICLE.index("called the attack")) is reported
+    assert statement_at([own, reported], ARTICLE.index("Reporters visited")) is own
+    assert statement_at([own, reported], ARTICLE.index("By Omar")) is own
+
+
+def test_article_metadata_from_byline_title_and_anniversary() -> None:
+    meta = document_metadata(analyse(ARTICLE, REFERENCE), {})
+    assert meta.title == "Kurdish ombudsman calls Halabja massacre a genocide"
+    assert meta.author.label == "Omar Said" and not meta.author.resolved
+    assert meta.date == "2023"
+    assert meta.inferred == {"title", "author", "date"}
+
+
+STATEMENT = (
+    "## Statement of the Independent Board of Human Rights of the Kurdistan Region on the "
+    "Halabja genocide\n\n"
+    "Thirty-six years have passed since the Halabja genocide.\n\n"
+    "## Amira Haddad\n\n"
+    "Chair of the Independent Board of Human Rights of the Kurdistan Region\n\n"
+    "Erbil, 15 March 2024\n"
+)
+
+
+def test_signature_block_gives_author_office_and_date() -> None:
+    meta = document_metadata(analyse(STATEMENT, REFERENCE), {})
+    assert meta.title.startswith("Statement of the Independent Board")
+    assert meta.author.key == "jane-ombud"
+    assert meta.author_role.startswith("Chair of the Independent Board")
+    assert meta.issuer.key == "kurdistan-ombudsman"
+    assert meta.date == "2024-03-15"
+
+
+def test_given_metadata_wins_and_is_not_marked_inferred() -> None:
+    meta = document_metadata(analyse(STATEMENT, REFERENCE), {"date": "2024-03-14", "title": "T"})
+    assert (meta.date, meta.title) == ("2024-03-14", "T")
+    assert "date" not in meta.inferred and "title" not in meta.inferred
+
+
+def test_years_since_an_event_known_only_from_reference() -> None:
+    text = "Thirty-six years have passed since the Halabja genocide. Nothing changed."
+    meta = document_metadata(analyse(text, REFERENCE), {})
+    assert meta.date == "2024"  # 1988 (reference start date) + 36
+
+
+def test_title_only_from_heading_or_unpunctuated_first_line() -> None:
+    assert infer_title("# A heading\n\nBody.") == "A heading"
+    assert infer_title("The first sentence ends here.\nMore.") is None

@@ -1,0 +1,146 @@
+"""Claims of every type from sentences written in the genre (not taken from the seeds)."""
+
+from __future__ import annotations
+
+import pytest
+
+from loaders.analysis import analyse
+from loaders.attribution import find_statements
+from loaders.claims import ClaimRecord, extract_claims
+from loaders.entities import Mention
+from tests.conftest import FIXTURES
+
+REFERENCE = FIXTURES / "reference"
+
+TEXT = (
+    "## Statement on the 36th anniversary of the Halabja genocide\n\n"
+    "On March 16, 1988, the Iraqi forces attacked the town of Halabja with chemical weapons. "
+    "As a result of this act of genocide, more than 5,000 residents, including 1,200 children "
+    "and 700 women, were killed, nearly ten thousand people were injured, and hundreds of "
+    "families were forcibly displaced.\n\n"
+    "The massacre in Halabja constitutes a crime against humanity. It was also a war crime. "
+    "Widespread attacks against a civilian population constitute crimes against humanity. "
+    "These events cannot be characterized as ethnic cleansing.\n\n"
+    "The attack gravely violated the Geneva Conventions and Articles 6 and 7 of the "
+    "International Covenant on Civil and Political Rights.\n\n"
+    "In 2008, the Iraqi High Tribunal recognized the massacre as genocide, and the "
+    "European Parliament condemned it.\n\n"
+    "We call on the United Nations and the international community to ensure accountability "
+    "for the perpetrators, and we urge them to support the survivors.\n\n"
+    "The statement is addressed to the UN Security Council, the Council of Europe (CoE) and "
+    "national human rights institutions.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def claims() -> list[ClaimRecord]:
+    analysis = analyse(TEXT, REFERENCE)
+    return extract_claims(analysis, find_statements(analysis))
+
+
+def _of(claims: list[ClaimRecord], kind: str) -> list[ClaimRecord]:
+    return [c for c in claims if c.type == kind]
+
+
+def _keys(values: list) -> list:
+    return [v.key if isinstance(v, Mention) else getattr(v, "slug", v) for v in values]
+
+
+def test_legal_characterizations_are_per_event_and_category(claims) -> None:
+    found = {
+        (c.about, c.values["legalCategory"][0].slug) for c in _of(claims, "legal-characterization")
+    }
+    assert found == {
+        (("halabja-massacre",), "genocide"),
+        (("halabja-massacre",), "crime-against-humanity"),
+        (("halabja-massacre",), "war-crime"),
+        (("halabja-massacre",), "massacre"),
+    }
+    (genocide,) = [
+        c
+        for c in _of(claims, "legal-characterization")
+        if c.values["legalCategory"][0].slug == "genocide"
+    ]
+    assert len(genocide.evidence) == 2  # the title and "this act of genocide": one claim
+    assert all(c.statement == 0 for c in claims)
+
+
+def test_casualty_figures_with_hedges_breakdown_and_groups(claims) -> None:
+    figures = {
+        c.values["count"][0]: (
+            c.values["qualifier"][0].slug,
+            c.values["casualtyKind"][0].slug,
+            _keys(c.values.get("victimGroup", [None]))[0],
+            c.part_of[3] if c.part_of else None,
+        )
+        for c in _of(claims, "casualty-figure")
+    }
+    assert figures == {
+        5000: ("more-than", "killed", "civilians", None),
+        1200: ("exact", "killed", "children", 5000),
+        700: ("exact", "killed", "women", 5000),
+        10000: ("approximately", "injured", None, None),
+        100: ("order-of-magnitude", "displaced", "families", None),
+    }
+    texts = {c.values["countText"][0] for c in _of(claims, "casualty-figure")}
+    assert {"5,000", "ten thousand", "hundreds"} <= texts
+
+
+def test_perpetrator(claims) -> None:
+    (claim,) = _of(claims, "perpetrator-attribution")
+    assert _keys(claim.values["perpetrator"]) == ["iraqi-army"]
+    assert claim.about == ("halabja-massacre",)
+
+
+def test_instrument_violations_with_articles(claims) -> None:
+    found = {
+        _keys(c.values["instrument"])[0]: c.values.get("article", [])
+        for c in _of(claims, "instrument-violation")
+    }
+    assert found == {"geneva-conventions": [], "iccpr": ["6", "7"]}
+
+
+def test_recognitions_by_each_body(claims) -> None:
+    found = {
+        (
+            _keys(c.values["recognizedBy"])[0],
+            c.values["recognitionKind"][0],
+            _keys(c.values.get("legalCategory", [None]))[0],
+        )
+        for c in _of(claims, "recognition")
+    }
+    assert found == {
+        ("iraqi-high-tribunal", "recognized", "genocide"),
+        ("european-parliament", "condemned", None),
+    }
+
+
+def test_calls_to_action_resolve_them(claims) -> None:
+    found = {
+        (tuple(sorted(_keys(c.values["calledUpon"]))), c.values["action"][0])
+        for c in _of(claims, "call-to-action")
+    }
+    assert found == {
+        (
+            ("international-community", "united-nations"),
+            "ensure accountability for the perpetrators",
+        ),
+        (("international-community", "united-nations"), "support the survivors"),
+    }
+
+
+def test_addressees(claims) -> None:
+    found = [_keys(c.values["addressee"])[0] for c in _of(claims, "addressee")]
+    assert found == [
+        "un-security-council",
+        "council-of-europe",
+        "national-human-rights-institutions",
+    ]
+    assert all(c.about == () for c in _of(claims, "addressee"))
+
+
+def test_every_evidence_span_is_inside_the_text(claims) -> None:
+    for claim in claims:
+        for begin, end in claim.evidence:
+            assert 0 <= begin < end <= len(TEXT)
+            assert TEXT[begin:end].strip() == TEXT[begin:end]
