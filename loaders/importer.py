@@ -216,6 +216,17 @@ class _Reading:
             stream.close()
             raw.close()
 
+    def provenance(self, graph: NamedNode, base_iri: str, at: datetime) -> list[Quad]:
+        """The provenance of ``graph`` once this reading is complete."""
+        return provenance_quads(
+            graph,
+            base_iri=base_iri,
+            source=self.source,
+            sha256=self.hasher.hexdigest(),
+            triples=self.count,
+            imported_at=at,
+        )
+
 
 def _new_reading(source: Source) -> _Reading:
     return _Reading(source, hashlib.sha256())
@@ -273,14 +284,7 @@ def _atomic_import(
     reading = _new_reading(source)
 
     def provenance() -> list[Quad]:
-        return provenance_quads(
-            graph,
-            base_iri=base_iri,
-            source=source,
-            sha256=reading.hasher.hexdigest(),
-            triples=reading.count,
-            imported_at=clock(),
-        )
+        return reading.provenance(graph, base_iri, clock())
 
     stream_update = getattr(store, "update_stream", None)
     if stream_update is not None:
@@ -343,16 +347,7 @@ def _bulk_import(
         )
         if reading.hasher.hexdigest() != check.hasher.hexdigest():
             raise ImportFailed(f"{source.path.name}: the file changed while it was imported")
-        store.raw.extend(
-            provenance_quads(
-                graph,
-                base_iri=base_iri,
-                source=source,
-                sha256=reading.hasher.hexdigest(),
-                triples=reading.count,
-                imported_at=clock(),
-            )
-        )
+        store.raw.extend(reading.provenance(graph, base_iri, clock()))
         store.flush()
     except BaseException:
         store.remove_graph(graph)

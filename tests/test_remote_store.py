@@ -22,7 +22,7 @@ from loaders.store import (
     open_store,
 )
 from ontology import iris
-from ontology.vocab import CG, DEFAULT_BASE_IRI, LEGAL_CATEGORY, NIF, OWL, RDF, RDFS, WD
+from ontology.vocab import CG, DEFAULT_BASE_IRI, LEGAL_CATEGORY, NIF, OWL, RDF, RDFS
 from tests.oxigraph_server import oxigraph_server
 
 pytestmark = pytest.mark.external
@@ -30,29 +30,35 @@ pytestmark = pytest.mark.external
 B = DEFAULT_BASE_IRI
 
 
-def document_quads(doc_id: str, category: str, quote: str) -> list[Quad]:
-    """A small document graph in claimgraph's shape: statement, one claim, its evidence."""
+def document_quads(doc_id: str, text: str, category: str | None = None) -> list[Quad]:
+    """A document graph in claimgraph's shape: the document, its statement, its first
+    sentence as evidence with code-point offsets and, given a category, one claim."""
     g = iris.document_graph(B, doc_id)
-    doc = iris.document(B, doc_id)
-    stmt = iris.statement(B, doc_id)
-    claim = iris.claim(B, doc_id, "legal-characterization", 0, len(quote), category)
-    ev = iris.evidence(B, doc_id, 0, len(quote))
-    event = iris.entity(B, "event", "srebrenica-massacre")
-    triples = [
-        (doc, RDF.type, CG.Document),
-        (doc, CG.text, Literal(quote)),
+    node, stmt = iris.document(B, doc_id), iris.statement(B, doc_id)
+    begin = len(text) - len(text.lstrip())
+    end = text.find(".", begin) + 1 or len(text)
+    ev = iris.evidence(B, doc_id, begin, end)
+    rows = [
+        (node, RDF.type, CG.Document),
+        (node, CG.text, Literal(text)),
         (stmt, RDF.type, CG.Statement),
-        (stmt, CG.sourceDocument, doc),
-        (claim, RDF.type, CG.LegalCharacterization),
-        (claim, CG.statedIn, stmt),
-        (claim, CG.about, event),
-        (claim, CG.legalCategory, LEGAL_CATEGORY.term(category)),
-        (claim, CG.evidence, ev),
-        (ev, NIF.anchorOf, Literal(quote)),
-        (ev, NIF.beginIndex, Literal(0)),
-        (ev, NIF.endIndex, Literal(len(quote))),
+        (stmt, CG.sourceDocument, node),
+        (ev, RDF.type, CG.Evidence),
+        (ev, NIF.anchorOf, Literal(text[begin:end])),
+        (ev, NIF.beginIndex, Literal(begin)),
+        (ev, NIF.endIndex, Literal(end)),
+        (ev, NIF.referenceContext, node),
     ]
-    return [Quad(s, p, o, g) for s, p, o in triples]
+    if category is not None:
+        claim = iris.claim(B, doc_id, "legal-characterization", begin, end, category)
+        rows += [
+            (claim, RDF.type, CG.LegalCharacterization),
+            (claim, CG.statedIn, stmt),
+            (claim, CG.about, iris.entity(B, "event", "srebrenica-massacre")),
+            (claim, CG.legalCategory, LEGAL_CATEGORY.term(category)),
+            (claim, CG.evidence, ev),
+        ]
+    return [Quad(s, p, o, g) for s, p, o in rows]
 
 
 def reference_quads() -> list[Quad]:
@@ -61,7 +67,7 @@ def reference_quads() -> list[Quad]:
     return [
         Quad(event, RDF.type, CG.Event, g),
         Quad(event, RDFS.label, Literal("Srebrenica massacre", language="en"), g),
-        Quad(event, OWL.sameAs, WD.Q132689, g),
+        Quad(event, OWL.sameAs, NamedNode("https://example.org/elsewhere/srebrenica"), g),
     ]
 
 
@@ -92,8 +98,8 @@ def remote(request, server) -> RemoteStore:
 def test_load_query_export_cycle(remote: RemoteStore, server, tmp_path: Path) -> None:
     assert isinstance(remote, GraphStore)
     doc_graph = iris.document_graph(B, "doc-a")
-    loaded = document_quads("doc-a", "genocide", "This was genocide.") + reference_quads()
-    remote.replace_graph(doc_graph, document_quads("doc-a", "genocide", "This was genocide."))
+    loaded = document_quads("doc-a", "This was genocide.", "genocide") + reference_quads()
+    remote.replace_graph(doc_graph, document_quads("doc-a", "This was genocide.", "genocide"))
     remote.replace_graph(iris.reference_graph(B), reference_quads())
 
     assert set(remote.named_graphs()) == {doc_graph, iris.reference_graph(B)}
@@ -116,21 +122,21 @@ def test_load_query_export_cycle(remote: RemoteStore, server, tmp_path: Path) ->
     assert isinstance(ask, ox.QueryBoolean) and bool(ask)
     construct = remote.query("CONSTRUCT { ?e ?p ?o } WHERE { ?e a ?t ; ?p ?o }")
     assert isinstance(construct, ox.QueryTriples)
-    assert len(list(construct)) == 3 + 2 + 2 + 5  # event, document, statement, claim triples
+    assert len(list(construct)) == 3 + 2 + 2 + 5 + 5  # event, document, statement, claim, evidence
 
     # Export: the dump holds exactly what was loaded, in every graph.
     exported = dump_bytes(remote, RdfFormat.N_QUADS)
     assert set(ox.parse(exported, format=RdfFormat.N_QUADS)) == set(loaded)
     only_doc = dump_bytes(remote, RdfFormat.N_TRIPLES, graph=doc_graph)
-    assert len(list(ox.parse(only_doc, format=RdfFormat.N_TRIPLES))) == 12
+    assert len(list(ox.parse(only_doc, format=RdfFormat.N_TRIPLES))) == 14
     with pytest.raises(ValueError, match="datasets"):
         dump_bytes(remote, RdfFormat.N_TRIPLES)
 
 
 def test_replace_graph_is_whole_and_remove_graph(remote: RemoteStore) -> None:
     doc_graph = iris.document_graph(B, "doc-a")
-    remote.replace_graph(doc_graph, document_quads("doc-a", "genocide", "This was genocide."))
-    remote.replace_graph(doc_graph, document_quads("doc-a", "war-crime", "A war crime."))
+    remote.replace_graph(doc_graph, document_quads("doc-a", "This was genocide.", "genocide"))
+    remote.replace_graph(doc_graph, document_quads("doc-a", "A war crime.", "war-crime"))
     categories = remote.query(
         "SELECT ?c WHERE { ?x <https://w3id.org/claimgraph/ontology#legalCategory> ?c }"
     )
@@ -189,26 +195,8 @@ def test_credentials_leave_the_url_and_messages() -> None:
 
 
 def sentence_builder(doc, base_iri: str) -> list[Quad]:
-    """A stand-in extraction stage: the document, its statement, and its first sentence
-    as evidence with code-point offsets (the part of the model the round trip must keep)."""
-    g = iris.document_graph(base_iri, doc.doc_id)
-    node, stmt = iris.document(base_iri, doc.doc_id), iris.statement(base_iri, doc.doc_id)
-    text = doc.text
-    begin = len(text) - len(text.lstrip())
-    end = text.find(".", begin) + 1 or len(text)
-    ev = iris.evidence(base_iri, doc.doc_id, begin, end)
-    rows = [
-        (node, RDF.type, CG.Document),
-        (node, CG.text, Literal(text)),
-        (stmt, RDF.type, CG.Statement),
-        (stmt, CG.sourceDocument, node),
-        (ev, RDF.type, CG.Evidence),
-        (ev, NIF.anchorOf, Literal(text[begin:end])),
-        (ev, NIF.beginIndex, Literal(begin)),
-        (ev, NIF.endIndex, Literal(end)),
-        (ev, NIF.referenceContext, node),
-    ]
-    return [Quad(s, p, o, g) for s, p, o in rows]
+    """A stand-in extraction stage for claimgraph's loader (base_iri is always B here)."""
+    return document_quads(doc.doc_id, doc.text)
 
 
 EVIDENCE_QUERY = """
