@@ -1,0 +1,69 @@
+"""Whole-dataset export over HTTP and from the CLI, parsed back and compared with the store."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+import requests
+from pyoxigraph import RdfFormat
+
+from loaders.store import EmbeddedStore
+from ontology import iris
+from ontology.files import ontology_quads
+from server.cli import main
+from tests.serverkit import BASE, canonical, load_example, serve
+
+
+@pytest.fixture
+def server(live_server_factory, store, settings):
+    load_example(store)
+    return serve(live_server_factory, store, settings)
+
+
+def _all_quads(store) -> set[ox.Quad]:
+    return set(store.raw.quads_for_pattern(None, None, None, None))
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("trig", RdfFormat.TRIG), ("nquads", RdfFormat.N_QUADS)])
+def test_dataset_formats_keep_every_graph(server, store, name, fmt):
+    r = requests.get(server.url + "/export", params={"format": name})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == fmt.media_type
+    assert f"claimgraph.{fmt.file_extension}" in r.headers["Content-Disposition"]
+    got = set(ox.parse(r.content, fmt))
+    assert len(got) == 230  # the fixture's quads
+    assert got == _all_quads(store)
+
+
+def test_turtle_is_the_union_of_the_graphs(server, store):
+    r = requests.get(server.url + "/export", headers={"Accept": "text/turtle"})
+    assert r.headers["Content-Type"] == "text/turtle"
+    got = {q.triple for q in ox.parse(r.content, RdfFormat.TURTLE)}
+    assert got == {q.triple for q in _all_quads(store)}
+
+
+def test_ontology_only_when_asked(server, store):
+    graph = iris.ontology_graph(BASE)
+    expected = canonical(ontology_quads(graph))
+    plain = set(ox.parse(requests.get(server.url + "/export").content, RdfFormat.TRIG))
+    assert not any(q.graph_name == graph for q in plain)
+    r = requests.get(server.url + "/export", params={"ontology": "1", "format": "nquads"})
+    with_ontology = list(ox.parse(r.content, RdfFormat.N_QUADS))
+    assert canonical(q for q in with_ontology if q.graph_name == graph) == expected
+    # When the store holds the ontology graph, the export leaves it out unless asked.
+    store.raw.extend(ontology_quads(graph))
+    plain = set(ox.parse(requests.get(server.url + "/export").content, RdfFormat.TRIG))
+    assert not any(q.graph_name == graph for q in plain)
+
+
+def test_cli_export_writes_the_same_dump(store_path, tmp_path, capsysbinary):
+    store = load_example(EmbeddedStore(store_path))
+    store.flush()
+    expected = _all_quads(store)
+    del store  # the CLI opens the store itself (one process at a time)
+    out = tmp_path / "dump.nq"
+    assert main(["export", "--store", store_path, "--format", "nquads", "-o", str(out)]) == 0
+    assert set(ox.parse(path=str(out), format=RdfFormat.N_QUADS)) == expected
+    assert main(["export", "--store", store_path, "--format", "turtle"]) == 0
+    stdout = capsysbinary.readouterr().out
+    assert {q.triple for q in ox.parse(stdout, RdfFormat.TURTLE)} == {q.triple for q in expected}
