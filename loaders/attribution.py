@@ -106,7 +106,6 @@ def find_statements(analysis: Analysis) -> list[Statement]:
         statement.regions.append((match.start(), match.end()))
         quotes.append((match.start(), match.end()))
         last = statement
-    _reported_speech(analysis, reported, quotes)
     for statement in reported.values():
         assert statement.speaker is not None
         first = min(
@@ -118,6 +117,7 @@ def find_statements(analysis: Analysis) -> list[Statement]:
             key=lambda m: m.begin,
         )
         statement.speaker.role, statement.speaker.issuer = _apposition(analysis, first)
+    _reported_speech(analysis, reported, quotes)
     own.regions = _complement(len(text), [r for s in reported.values() for r in s.regions])
     return [own, *sorted(reported.values(), key=lambda s: s.index)]
 
@@ -125,28 +125,32 @@ def find_statements(analysis: Analysis) -> list[Statement]:
 def _reported_speech(
     analysis: Analysis, reported: dict[str, Statement], quotes: list[tuple[int, int]]
 ) -> None:
-    """Sentences outside quotes whose subject is a quoted speaker (by name, surname or
-    pronoun) followed by a verb of saying, calling or judging."""
+    """Sentences outside quotes whose subject is a quoted speaker (by name, surname,
+    office or pronoun) followed by a verb of saying, calling or judging."""
     if not reported:
         return
     verbs = {"REPORT", "CALL", "CHARACTERIZE", "RECOGNIZE"}
+    # a speaker is named by her name or by her office ("the Ombudsperson calls ...")
+    voices: dict[tuple[str, str], Statement] = {}
+    for statement in reported.values():
+        assert statement.speaker is not None
+        voices[statement.speaker.person.ref] = statement
+        if statement.speaker.issuer is not None:
+            voices.setdefault(statement.speaker.issuer.ref, statement)
     for begin, end in analysis.sentences:
         if any(qb <= begin < qe for qb, qe in quotes):
             continue
-        speaker = None
-        for person in analysis.entities_in(begin, end, "person"):
-            if person.key in reported:
-                speaker = reported[person.key]
+        speaker, subject_end = None, begin
+        for mention in analysis.entities_in(begin, end, "person", "organization"):
+            if mention.ref in voices:
+                speaker, subject_end = voices[mention.ref], mention.end
                 break
         pronoun = re.match(r"^\s*(?:She|He)\b", analysis.text[begin:end])
         if speaker is None and pronoun and len(reported) == 1:
             speaker = next(iter(reported.values()))
+            subject_end = begin + pronoun.end()
         if speaker is None:
             continue
-        subject_end = next(
-            (m.end for m in analysis.entities_in(begin, end, "person") if m.key in reported),
-            begin + (pronoun.end() if pronoun else 0),
-        )
         window = analysis.text[subject_end : subject_end + 60]
         cue = any(
             s.start_char >= subject_end and s.start_char - subject_end <= len(window)
