@@ -114,7 +114,7 @@ def _cell(term: Any, labels: dict[str, str], linker: Linker) -> dict[str, Any] |
         return None
     view = term_view(term, labels, linker)
     if "iri" in view:
-        view["short"] = compact(view["iri"])
+        view["short"] = linker.path_of(view["iri"]) or compact(view["iri"])
         if view["label"] == view["short"] or view["label"] == linker.path_of(view["iri"]):
             view["label"] = None  # nothing more to say than the IRI
     return view
@@ -129,6 +129,11 @@ def _line_of(message: str) -> int | None:
 def examples() -> list[dict[str, str]]:
     """The competency queries (``ontology/queries/*.rq``) as one-click examples."""
     return [
-        {"name": q.name, "title": q.title, "description": q.description, "sparql": q.sparql}
+        {
+            "name": q.name,
+            "title": q.title,
+            "description": q.description,
+            "sparql": q.sparql,
+        }
         for q in named_queries()
     ]
