@@ -31,6 +31,7 @@ import yaml
 from pyoxigraph import Literal, NamedNode
 
 from loaders.gold import (
+    CLAIM_TYPES,
     ENTITY_KINDS,
     MAIN,
     Agent,
@@ -47,15 +48,7 @@ from ontology.vocab import CG, DCT, PROV, RDFS, SKOS
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 REFERENCE_FILES = ("organizations", "instruments", "events", "places", "people")
 
-CLAIM_SECTIONS = (
-    "legal-characterization",
-    "casualty-figure",
-    "perpetrator-attribution",
-    "instrument-violation",
-    "call-to-action",
-    "recognition",
-    "addressee",
-)
+CLAIM_SECTIONS = CLAIM_TYPES  # one scored section per claim type, in the same order
 ENTITY_SECTIONS = ("entity:event", "entity:organization", "entity:instrument")
 ENTITY_CLASSES = {
     "entity:event": CG["Event"],
