@@ -3,7 +3,6 @@ one end-to-end run through the real loader edge with a hand-written builder."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -280,4 +279,65 @@ def test_cli_reports_a_document_the_gold_names_but_the_folder_lacks(
     status = main(["evaluate", "--gold", str(tmp_path), "--docs", str(tmp_path), "--json"])
     assert status == 2
     assert "absent.txt" in capsys.readouterr().err
-    assert json  # (json output is exercised on real runs; see docs/evaluation.md)
+
+
+REPORTED_TEXT = 'The paper wrote: Ms Roe said "the Foo massacre was genocide". 12 died.\n'
+REPORTED_GOLD = """
+document: reported.txt
+statements:
+  main: {reports: [roe]}
+  roe: {author: {id: jane-roe, names: [Jane Roe, Ms Roe]}}
+events:
+  - {id: foo-massacre, names: [Foo massacre]}
+claims:
+  - {type: legal-characterization, statement: roe, event: foo-massacre, category: genocide,
+     evidence: "the Foo massacre was genocide"}
+  - {type: casualty-figure, statement: main, event: foo-massacre, id: k, count: 12, kind: killed,
+     evidence: "12 died"}
+"""
+
+
+def reported_builder(doc, base_iri: str) -> list[Quad]:
+    """A reported statement found (author by label), but the figure put in her mouth."""
+    g = iris.document_graph(base_iri, doc.doc_id)
+    d = iris.document(base_iri, doc.doc_id)
+    main_stmt = iris.statement(base_iri, doc.doc_id)
+    roe_stmt = iris.statement(base_iri, doc.doc_id, 1)
+    roe = iris.entity(base_iri, "person", "roe")  # key differs; label aligns it
+    event = iris.entity(base_iri, "event", "foo-massacre")
+    lc_claim = iris.claim(base_iri, doc.doc_id, "lc")
+    cf_claim = iris.claim(base_iri, doc.doc_id, "cf")
+    triples = [
+        (d, RDF.type, CG.Document),
+        (main_stmt, RDF.type, CG.Statement),
+        (main_stmt, CG.reports, roe_stmt),
+        (roe_stmt, RDF.type, CG.Statement),
+        (roe_stmt, CG.author, roe),
+        (roe, RDF.type, CG.Person),
+        (roe, RDFS.label, Literal("Jane Roe")),
+        (lc_claim, CG.claimType, CLAIM_TYPE["legal-characterization"]),
+        (lc_claim, CG.statedIn, roe_stmt),
+        (lc_claim, CG.about, event),
+        (lc_claim, CG.legalCategory, LEGAL_CATEGORY.genocide),
+        (cf_claim, CG.claimType, CLAIM_TYPE["casualty-figure"]),
+        (cf_claim, CG.statedIn, roe_stmt),  # wrong speaker: the paper says it
+        (cf_claim, CG.about, event),
+        (cf_claim, CG["count"], Literal("12", datatype=XSD.nonNegativeInteger)),
+        (cf_claim, CG.casualtyKind, CASUALTY_KIND.killed),
+    ]
+    return [Quad(s, p, o, g) for s, p, o in triples]
+
+
+def test_claims_are_scored_with_the_statement_that_makes_them(tmp_path: Path) -> None:
+    docs, gold = tmp_path / "docs", tmp_path / "gold"
+    docs.mkdir(), gold.mkdir()
+    write(docs / "reported.txt", REPORTED_TEXT)
+    write(gold / "reported.yaml", REPORTED_GOLD)
+    evaluation = evaluate_paths(gold, docs, base_iri=BASE, builder=reported_builder)
+    assert evaluation.sections["legal-characterization"].scores()["f1"] == 1.0
+    cf = evaluation.sections["casualty-figure"]
+    assert (cf.tp, cf.fp, cf.fn) == (0, 1, 1)
+    assert cf.false_hits[0].key == ("roe", "foo-massacre", "12", "killed")
+    reports = evaluation.sections["metadata:reports"].scores()
+    author = evaluation.sections["metadata:author"].scores()
+    assert (reports["tp"], author["tp"], author["fp"]) == (1, 1, 0)
