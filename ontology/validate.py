@@ -39,7 +39,10 @@ class Violation:
             where += f" {compact(self.path)}"
         text = f"{where}: {self.message}"
         if self.value is not None and self.value != self.focus:
-            text += f" (value: {compact(self.value)})"
+            value = " ".join(compact(self.value).split())
+            if len(value) > 80:  # a long quote or text: enough to find it
+                value = value[:79] + "…"
+            text += f" (value: {value})"
         return text
 
 
@@ -110,9 +113,7 @@ def _violations(results: rdflib.Graph) -> Iterable[Violation]:
             path=_text(path),
             message=str(message) if message is not None else "violates a rule of the graph",
             value=_text(value),
-            severity=compact(str(severity)).rsplit("#", 1)[-1].removeprefix("sh:")
-            if severity is not None
-            else "Violation",
+            severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
             shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
         )
 
