@@ -3,13 +3,15 @@ one end-to-end run through the real loader edge with a hand-written builder."""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, Quad
 
-from loaders.evaluate import evaluate_paths
-from loaders.gold import GoldError, load_gold
+from loaders.evaluate import evaluate_paths, gold_units
+from loaders.gold import GoldError, load_gold, load_gold_dir
 from loaders.scoring import Unit, match_all, match_section, normalize, similar_text
 from ontology import iris
 from ontology.vocab import (
@@ -341,3 +343,24 @@ def test_claims_are_scored_with_the_statement_that_makes_them(tmp_path: Path) ->
     reports = evaluation.sections["metadata:reports"].scores()
     author = evaluation.sections["metadata:author"].scores()
     assert (reports["tp"], author["tp"], author["fp"]) == (1, 1, 0)
+
+
+def test_cli_json_on_the_held_out_set_accounts_for_every_gold_unit(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    """Whatever the loader finds, hits plus misses are exactly the required gold units."""
+    heldout = Path(__file__).resolve().parent / "heldout"
+    status = main(
+        ["evaluate", "--gold", str(heldout / "gold"), "--docs", str(heldout / "docs"), "--json"]
+    )
+    assert status == 0
+    report = json.loads(capsys.readouterr().out)
+    expected: Counter[str] = Counter()
+    for gold in load_gold_dir(heldout / "gold"):
+        keys = {(u.section, u.key) for u in gold_units(gold) if not u.optional}
+        expected.update(section for section, _ in keys)
+    for section, count in expected.items():
+        scores = report["sections"][section]
+        assert scores["tp"] + scores["fn"] == count, section
+        assert len(scores["misses"]) == scores["fn"]
+    assert report["documents"] == sorted(report["documents"]) and len(report["documents"]) == 4
