@@ -194,8 +194,17 @@ def ontology_quads(base: str) -> Iterator[Quad]:
     if not path.exists():
         return
     g = iris.ontology_graph(base)
+    # The parser names blank nodes at random; renamed in order of appearance, so that
+    # the same seed gives the same bytes.
+    names: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def stable(term):  # type: ignore[no-untyped-def]
+        if isinstance(term, ox.BlankNode):
+            return names.setdefault(term, ox.BlankNode(f"o{len(names)}"))
+        return term
+
     for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-        yield Quad(t.subject, t.predicate, t.object, g)
+        yield Quad(stable(t.subject), t.predicate, stable(t.object), g)
 
 
 class DocumentBuilder:
