@@ -7,6 +7,7 @@ Claim extractors read an :class:`Analysis` and never re-parse the text.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,11 +83,19 @@ class Analysis:
         best = max(counts.values())
         return next(e for e in events if counts[e.key] == best)
 
+    def _topical(self, events: list[EventMention]) -> list[EventMention]:
+        """Drop events named only as a time reference ("since the Second World War")."""
+        temporal = re.compile(
+            r"\b(?:since|after|before|following|until|during|prior\s+to)\s+(?:the\s+)?$",
+            re.IGNORECASE,
+        )
+        return [e for e in events if not temporal.search(self.text[max(0, e.begin - 20) : e.begin])]
+
     def event_about(self, begin: int, end: int) -> list[EventMention]:
         """The events a passage is about: those it names, else the nearest named before
         it in the same paragraph, else the document's main event."""
         sentence = self.sentence_at(begin)
-        named = self.events_in(*sentence) or self.events_in(begin, end)
+        named = self._topical(self.events_in(*sentence) or self.events_in(begin, end))
         if not named:
             # "in the town of Khojaly": a place where an event of this text happened
             places = {m.key for m in self.entities_in(*sentence, "place")}
@@ -97,7 +106,7 @@ class Analysis:
                 keys.setdefault(event.key, event)
             return list(keys.values())
         paragraph_start = self.text.rfind("\n", 0, begin) + 1
-        before = [e for e in self.events if paragraph_start <= e.begin < begin]
+        before = self._topical([e for e in self.events if paragraph_start <= e.begin < begin])
         if before:
             return [before[-1]]
         main = self.main_event()

@@ -18,8 +18,9 @@ from loaders.entities import Mention
 _QUOTE_RE = re.compile(r"\u201c[^\u201d]*\u201d|(?<![\w\"])\"[^\"\n]*\"")
 _MIN_QUOTE_WORDS = 8  # shorter quotes are terms ("a \u201ccrime against humanity\u201d")
 _PRONOUN_SAID = re.compile(
-    r"[\s,]*(?:(?P<pronoun>she|he)|(?P<name>[A-Z][\w\u2019'-]+))\s+"
-    r"(?:\w+ly\s+)?(?:said|added|noted|stressed|emphasi[sz]ed|stated|continued|concluded)\b",
+    r"[\s,]*(?:(?:(?P<pronoun>she|he)|(?P<name>[A-Z][\w\u2019'-]+))\s+"
+    r"(?:\w+ly\s+)?(?:said|added|noted|stressed|emphasi[sz]ed|stated|continued|concluded)\b"
+    r"|(?:said|added|noted|stated)\s+(?P<name2>[A-Z][\w\u2019'-]+(?:\s+[A-Z][\w\u2019'-]+)*))",
 )
 
 
@@ -64,6 +65,15 @@ def _apposition(analysis: Analysis, person: Mention) -> tuple[str | None, Mentio
         if re.fullmatch(r"\s*(?:\([^)]{1,40}\))?\s*,?\s*", between):
             role = analysis.text[office.begin : office.end + len(between.rstrip(" ,"))]
             return role.strip(), office
+    after = re.match(
+        r",\s*(?P<role>[^,.;\u201c\u201d\"\n]{3,100}?)\s*(?:,|\.|$|\n)",
+        analysis.text[person.end : person.end + 120],
+    )
+    if after:  # "Jane Roe, Europe director at Human Rights Watch"
+        role_end = person.end + after.end("role")
+        offices = analysis.entities_in(person.end, role_end, "organization")
+        if offices:
+            return after.group("role").strip(), offices[0]
     entry = analysis.reference.get("person", person.key) if person.resolved else None
     for role in (entry.extra.get("roles") or []) if entry else []:
         plain = re.sub(r"\s*\([^)]*\)\s*$", "", str(role))
@@ -76,8 +86,11 @@ def _apposition(analysis: Analysis, person: Mention) -> tuple[str | None, Mentio
     return None, None
 
 
-def find_statements(analysis: Analysis) -> list[Statement]:
-    """The document's own statement first, then one per reported speaker."""
+def find_statements(analysis: Analysis, own_issuer: Mention | None = None) -> list[Statement]:
+    """The document's own statement first, then one per reported speaker.
+
+    ``own_issuer`` is the organization the document itself speaks for: naming it ("Human
+    Rights Watch said today") is the document's own voice, not the quoted speaker's."""
     text = analysis.text
     own = Statement(0)
     reported: dict[str, Statement] = {}
@@ -89,8 +102,8 @@ def find_statements(analysis: Analysis) -> list[Statement]:
         after = _PRONOUN_SAID.match(text, match.end())
         person = _speaker_before(analysis, match.start())
         introduced = text[: match.start()].rstrip().endswith(":")
-        if after and after.group("name"):
-            named = analysis.entities_in(match.end(), after.end(), "person")
+        if after and (after.group("name") or after.group("name2")):
+            named = analysis.entities_in(match.end(), after.end() + 1, "person")
             person = named[0] if named else person
         elif after and after.group("pronoun") and last is not None and not introduced:
             person = None  # "..., she said.": the speaker quoted last
@@ -117,13 +130,16 @@ def find_statements(analysis: Analysis) -> list[Statement]:
             key=lambda m: m.begin,
         )
         statement.speaker.role, statement.speaker.issuer = _apposition(analysis, first)
-    _reported_speech(analysis, reported, quotes)
+    _reported_speech(analysis, reported, quotes, own_issuer)
     own.regions = _complement(len(text), [r for s in reported.values() for r in s.regions])
     return [own, *sorted(reported.values(), key=lambda s: s.index)]
 
 
 def _reported_speech(
-    analysis: Analysis, reported: dict[str, Statement], quotes: list[tuple[int, int]]
+    analysis: Analysis,
+    reported: dict[str, Statement],
+    quotes: list[tuple[int, int]],
+    own_issuer: Mention | None,
 ) -> None:
     """Sentences outside quotes whose subject is a quoted speaker (by name, surname,
     office or pronoun) followed by a verb of saying, calling or judging."""
@@ -135,8 +151,9 @@ def _reported_speech(
     for statement in reported.values():
         assert statement.speaker is not None
         voices[statement.speaker.person.ref] = statement
-        if statement.speaker.issuer is not None:
-            voices.setdefault(statement.speaker.issuer.ref, statement)
+        issuer = statement.speaker.issuer
+        if issuer is not None and (own_issuer is None or issuer.ref != own_issuer.ref):
+            voices.setdefault(issuer.ref, statement)
     for begin, end in analysis.sentences:
         if any(qb <= begin < qe for qb, qe in quotes):
             continue

@@ -275,8 +275,8 @@ def document_quads(
 ) -> list[Quad]:
     """Everything a document says, as quads in its document graph."""
     analysis = analyse(doc.text, reference_dir, patterns_dir)
-    statements = find_statements(analysis)
     meta = document_metadata(analysis, doc.metadata)
+    statements = find_statements(analysis, meta.issuer)
     records = extract_claims(analysis, statements)
     writer = _Writer(doc, base_iri, analysis)
     _document(writer, meta)

@@ -102,6 +102,8 @@ def _chunk(doc: Doc, head: Span, heads: set[int]) -> tuple[int, int]:
             else:
                 break
         joint = [doc[i].lower_ for i in range(end, probe)]
+        if joint[-2:] == ["and", "the"] or (joint[:1] == ["and"] and "the" in joint):
+            break  # "the Interahamwe and the Rwandan Armed Forces": two names
         if "," in joint:
             continues = run_end < len(doc) and (
                 doc[run_end].lower_ in _CONNECTORS or doc[run_end].text == ","
@@ -210,6 +212,13 @@ def chunk_mentions(doc: Doc, reference: Reference, known: list[Mention]) -> list
 _ROLE_NAME = re.compile(r"(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2}")
 
 
+_SPEECH = r"(?:said|says|added|stated|noted|told|explained|stressed|emphasi[sz]ed)"
+_SPEAKER_RE = re.compile(
+    rf"\b{_SPEECH}\s+(?P<after>{_ROLE_NAME.pattern})"
+    rf"|(?P<before>{_ROLE_NAME.pattern})(?:,[^,.;\n]{{1,80}},)?\s+{_SPEECH}\b"
+)
+
+
 def person_mentions(doc: Doc, taken: list[Mention]) -> list[Mention]:
     """People not in the reference data: a capitalised name right after a role word
     ("Ombudsman Jane Roe", "Commissioner (Ombudsperson), Jane Roe") or a byline
@@ -227,6 +236,9 @@ def person_mentions(doc: Doc, taken: list[Mention]) -> list[Mention]:
             names.append(_person(name.start(), name.end(), name.group(0)))
     for match in re.finditer(r"(?m)^\s*By\s+(" + _ROLE_NAME.pattern + r")\s*$", text):
         names.append(_person(match.start(1), match.end(1), match.group(1)))
+    for match in _SPEAKER_RE.finditer(text):  # "said Jane Roe", "Jane Roe, director, said"
+        group = "after" if match.group("after") else "before"
+        names.append(_person(match.start(group), match.end(group), match.group(group)))
     names = [n for n in names if not _overlaps(n, taken)]
     people = [m for m in taken if m.kind == "person"] + names
     surnames = {m.label.split()[-1]: m for m in people if len(m.label.split()) > 1}

@@ -103,12 +103,41 @@ def signature(analysis: Analysis) -> Metadata:
         if byline:
             people = analysis.entities_in(byline.start(1), byline.end(1), "person")
             found.author = people[0] if people else None
+    if found.issuer is None:
+        found.issuer = _speaking_organization(analysis)
     if found.issuer is None and lines:
         begin, end = lines[-1]
         orgs = analysis.entities_in(begin, end, "organization")
         if orgs and end - begin < 250 and not analysis.text[begin:end].rstrip().endswith("."):
             found.issuer = orgs[-1]  # "Secretariat of the X Network" closing the text
     return found
+
+
+def _speaking_organization(analysis: Analysis) -> Mention | None:
+    """A press release's own voice: "..., Human Rights Watch said today." in the opening,
+    or a headline ending "..., says Amnesty International"."""
+    text = analysis.text
+    opening = min(len(text), 1200)
+    for org in analysis.entities_in(0, opening, "organization"):
+        after = text[org.end : org.end + 30]
+        before = text[max(0, org.begin - 12) : org.begin]
+        if re.match(r"\s+(?:said|says|stated)\s+(?:today|on\s+\w+|in\s+a\b)", after) or (
+            re.search(r"\bsays\s+$", before)
+            and re.match(r"\s*$", text[org.end : text.find("\n", org.end)])
+        ):
+            return org
+    return None
+
+
+def _dateline(analysis: Analysis) -> str | None:
+    """ "GENEVA (July 10, 2024) -" or "Kigali, 7 April 2024 -" opening a paragraph."""
+    for match in re.finditer(
+        r"(?m)^[^\n]{0,40}?[(,]\s*([^()\n]{6,30}?)\s*\)?\s*[-\u2013\u2014:]\s", analysis.text[:2000]
+    ):
+        dates = find_dates(match.group(1))
+        if len(dates) == 1 and dates[0].text == match.group(1).strip() and dates[0].iso():
+            return dates[0].iso()
+    return None
 
 
 def title_author(analysis: Analysis, title: str | None) -> Mention | None:
@@ -175,7 +204,7 @@ def document_metadata(analysis: Analysis, given: dict[str, str]) -> Metadata:
     if meta.issuer is not None:
         meta.inferred.add("issuer")
     if meta.date is None:
-        meta.date = found.date
+        meta.date = found.date or _dateline(analysis)
         if meta.date is None:
             year = elapsed_year(analysis)
             meta.date = str(year) if year else None

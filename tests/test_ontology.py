@@ -292,8 +292,6 @@ def test_contested_value_outside_a_claim_is_inconsistent(case: str) -> None:
 # --- Documentation --------------------------------------------------------------------
 
 
-@pytest.mark.filterwarnings("ignore::ResourceWarning")
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_generated_docs_show_every_term(tmp_path: Path) -> None:
     html_path, concepts_path = write_docs(tmp_path)
     html = html_path.read_text(encoding="utf-8")

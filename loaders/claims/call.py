@@ -12,10 +12,23 @@ import re
 
 from loaders.analysis import Analysis
 from loaders.attribution import Statement
-from loaders.claims.base import ClaimRecord, agents_in, clause_end, statement_index, trim
+from loaders.claims.base import ClaimRecord, clause_end, statement_index, trim
+from loaders.claims.base import agents_in as _agents_only
 from loaders.entities import Mention
 
 _TO_VERB = re.compile(r"\bto\s+(?!the\b|a\b|an\b|all\b|its\b|their\b)([a-z]+)")
+
+
+def agents_in(analysis: Analysis, begin: int, end: int) -> list[Mention]:
+    """Who can be called upon: organizations, people, collectives, and states named as
+    places ("calls on Serbia to recognize the genocide")."""
+    agents = _agents_only(analysis, begin, end)
+    places = [
+        p
+        for p in analysis.entities_in(begin, end, "place")
+        if all(p.end <= a.begin or p.begin >= a.end for a in agents)
+    ]
+    return sorted(agents + places, key=lambda m: m.begin)
 
 
 def _call(analysis, statements, agents, action_begin, action_end, evidence, about):
@@ -23,7 +36,11 @@ def _call(analysis, statements, agents, action_begin, action_end, evidence, abou
     joint = re.search(r",?\s+and\s+(?:I|we|they|he|she)\b", text[action_begin:action_end])
     if joint:
         action_end = action_begin + joint.start()
-    action = " ".join(text[action_begin:action_end].split()).rstrip(" ;,.")
+    later = analysis.cues("CALL", action_begin, action_end)  # "... and calls on Serbia to ..."
+    if later:
+        action_end = later[0].start_char
+    action = " ".join(text[action_begin:action_end].split())
+    action = re.sub(r"(?:\s+and)?[\s;,.\u201d\"]*$", "", action)
     action = re.sub(r"^to\s+", "", action)
     if not agents or not action:
         return None
@@ -71,7 +88,11 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
         if not agents and re.match(r"\s*(?:them|they)\b", text[verb.end_char : to.start()]):
             agents = previous_agents
         joint = re.search(r",?\s+and\s+(?:I|we|they|he|she)\b", text[to.start() : stop])
-        evidence = trim(text, verb.start_char, to.start() + joint.start() if joint else stop)
+        cut = to.start() + joint.start() if joint else stop
+        later = analysis.cues("CALL", verb.end_char, cut)
+        evidence = trim(text, verb.start_char, later[0].start_char if later else cut)
+        tail = re.search(r"(?:[\s,;]+and)?[\s,;]*$", text[evidence[0] : evidence[1]])
+        evidence = (evidence[0], evidence[0] + tail.start() if tail else evidence[1])
         record = _call(analysis, statements, agents, to.start(), stop, evidence, about)
         if record:
             records.append(record)

@@ -18,7 +18,7 @@ from loaders.claims.base import ClaimRecord, Concept, sentence_span, statement_i
 from loaders.numbers import NumberMention
 
 _UNIT_AFTER = re.compile(
-    r"^\s*(?:years?|months?|weeks?|days?|hours?|decades?|centuries|times|percent|per\s+cent|%|"
+    r"\s*(?:years?|months?|weeks?|days?|hours?|decades?|centuries|times|percent|per\s+cent|%|"
     r"km|kilomet\w+|miles?|countries|states|cities|villages|districts|towns|regions?|"
     r"articles?|resolutions?|decisions?|th\b|st\b|nd\b|rd\b)",
     re.IGNORECASE,
@@ -38,9 +38,7 @@ def _is_figure(analysis: Analysis, number: NumberMention) -> bool:
         return False
     if any(a.begin <= number.begin < a.end for a in analysis.articles):
         return False
-    if _UNIT_AFTER.match(text, number.end) or _AGE_BEFORE.search(text[: number.begin]):
-        return False
-    return True
+    return not (_UNIT_AFTER.match(text, number.end) or _AGE_BEFORE.search(text[: number.begin]))
 
 
 def _group(analysis: Analysis, number: NumberMention, limit: int) -> tuple[str | None, int]:

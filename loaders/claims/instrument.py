@@ -54,6 +54,20 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
         if not events:
             continue
         values: dict = {"instrument": [instrument]}
+        if not articles:
+            following = [
+                a
+                for a in analysis.articles
+                if instrument.end <= a.begin
+                and a.end <= end
+                and re.fullmatch(
+                    r"[\s,]*(?:in\s+particular|notably|especially|including|"
+                    r"namely|and\s+its)?\s*",
+                    text[instrument.end : a.begin],
+                )
+                and not re.match(r"\s+of\b", text[a.end : a.end + 4])
+            ]
+            articles = following[:1]
         numbers = [n for a in articles for n in a.articles]
         if numbers:
             values["article"] = numbers

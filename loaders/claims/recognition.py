@@ -96,6 +96,12 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             terms = analysis.terms("LEGAL_CATEGORY", verb.end_char + as_term.end(), stop)
             if terms and terms[0].start_char == verb.end_char + as_term.end():
                 category = terms[0].id_
+        that = re.match(r"\s+(?:\w+\s+){0,3}?that\b", text[verb.end_char : stop])
+        if category is None and that:  # "ruled in 2007 that the killings constituted genocide"
+            for term in analysis.terms("LEGAL_CATEGORY", verb.end_char + that.end(), stop):
+                if analysis.cues("CHARACTERIZE", verb.end_char + that.end(), term.start_char):
+                    category = term.id_
+                    break
         evidence = sentence_span(analysis, verb.start_char)
         for agent in agents:
             values: dict = {"recognizedBy": [agent], "recognitionKind": [verb.id_ or "recognized"]}
