@@ -94,6 +94,60 @@ def _attribute_lines(evaluation: Evaluation) -> list[str]:
     return lines
 
 
+def _md_table(evaluation: Evaluation, sections: list[str], strict: bool) -> list[str]:
+    present = [s for s in sections if s in evaluation.sections]
+    results = [evaluation.sections[s] for s in present]
+    head = "| | tp | fp | fn | P | R | F1 |" + (" strict F1 |" if strict else "")
+    lines = [head, "|---" * (head.count("|") - 1) + "|"]
+    rows = [
+        (s.split(":", 1)[-1], r.scores(), r.scores(strict=True))
+        for s, r in zip(present, results, strict=True)
+    ]
+    rows.append(("**all (micro)**", combined(results), combined(results, strict=True)))
+    for name, s, st in rows:
+        cells = [
+            name,
+            s["tp"],
+            s["fp"],
+            s["fn"],
+            *(_fmt(s[k]).strip() for k in ("precision", "recall", "f1")),
+        ]
+        if strict:
+            cells.append(_fmt(st["f1"]).strip())
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return lines
+
+
+def render_markdown(evaluation: Evaluation, *, details: bool = True) -> str:
+    """The same content as :func:`render_text`, as Markdown tables and lists (for docs/)."""
+    lines = [f"Documents: {len(evaluation.documents)}", ""]
+    lines += [f"- error: {e}" for e in evaluation.errors]
+    lines += ["Claims:", "", *_md_table(evaluation, list(CLAIM_SECTIONS), strict=True), ""]
+    lines += ["Entities:", "", *_md_table(evaluation, list(ENTITY_SECTIONS), strict=False), ""]
+    lines += [
+        "Statement metadata:",
+        "",
+        *_md_table(evaluation, metadata_sections(evaluation), False),
+    ]
+    found, total = evaluation.alias_recall
+    lines += ["", f"Event names used in the texts found on the event node: {found}/{total}."]
+    attributes = _attribute_lines(evaluation)
+    if attributes:
+        lines += ["", "Attribute agreement on matched claims:", ""]
+        lines += [f"- {line.strip()}" for line in attributes]
+    if details:
+        listing = _listing(evaluation)
+        lines += [
+            "",
+            "Misses, false hits and attribute disagreements:",
+            "",
+            "```",
+            *listing[1:],
+            "```",
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def _section_json(result: SectionResult) -> dict[str, Any]:
     return {
         **result.scores(),

@@ -278,7 +278,9 @@ def test_cli_reports_a_document_the_gold_names_but_the_folder_lacks(
     tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     write(tmp_path / "g.yaml", "document: absent.txt\nstatements: {main: {}}\n")
-    status = main(["evaluate", "--gold", str(tmp_path), "--docs", str(tmp_path), "--json"])
+    status = main(
+        ["evaluate", "--gold", str(tmp_path), "--docs", str(tmp_path), "--format", "json"]
+    )
     assert status == 2
     assert "absent.txt" in capsys.readouterr().err
 
@@ -351,7 +353,15 @@ def test_cli_json_on_the_held_out_set_accounts_for_every_gold_unit(
     """Whatever the loader finds, hits plus misses are exactly the required gold units."""
     heldout = Path(__file__).resolve().parent / "heldout"
     status = main(
-        ["evaluate", "--gold", str(heldout / "gold"), "--docs", str(heldout / "docs"), "--json"]
+        [
+            "evaluate",
+            "--gold",
+            str(heldout / "gold"),
+            "--docs",
+            str(heldout / "docs"),
+            "--format",
+            "json",
+        ]
     )
     assert status == 0
     report = json.loads(capsys.readouterr().out)

@@ -30,7 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=REPO / "data" / "corpus",
         help="folder holding the documents the gold files name [default: %(default)s]",
     )
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="text tables, JSON (every count and listing) or Markdown [default: %(default)s]",
+    )
     parser.add_argument(
         "--summary", action="store_true", help="print the score tables only, not the misses"
     )
@@ -46,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from loaders.evaluate import CLAIM_SECTIONS, evaluate_paths
-    from loaders.evaluation_report import render_text, to_json
+    from loaders.evaluation_report import render_markdown, render_text, to_json
     from loaders.gold import GoldError
     from loaders.scoring import combined
     from server.cli import CommandError
@@ -55,8 +60,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         evaluation = evaluate_paths(args.gold, args.docs, base_iri=settings.base_iri)
     except GoldError as exc:
         raise CommandError(str(exc)) from exc
-    if args.json:
+    if args.format == "json":
         print(json.dumps(to_json(evaluation), indent=2))
+    elif args.format == "markdown":
+        print(render_markdown(evaluation, details=not args.summary), end="")
     else:
         print(render_text(evaluation, details=not args.summary), end="")
     claims = [evaluation.sections[s] for s in CLAIM_SECTIONS if s in evaluation.sections]
