@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ from loaders.store import EmbeddedStore
 from server.commands.serve import gunicorn_options
 from server.settings import Settings
 from tests.conftest import REPO, free_port
-from tests.serverkit import BLACK_JANUARY, load_example
+from tests.serverkit import BLACK_JANUARY, load_example, serve
 
 
 @pytest.fixture
@@ -69,3 +70,30 @@ def test_gunicorn_options_follow_settings():
     assert options["workers"] == 1  # one process may hold the store read-write
     assert options["worker_class"] == "gthread"
     assert options["threads"] == 3
+
+
+def _readme_commands() -> list[str]:
+    """The curl commands of README.md's "HTTP API" section, continuation lines joined."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## HTTP API\n", 1)[1].split("\n## ", 1)[0]
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", section, re.S):
+        commands += [c for c in re.split(r"\n(?=curl )", block.strip()) if c.startswith("curl")]
+    return commands
+
+
+def test_readme_curl_examples_work_as_written(live_server_factory, store, settings, tmp_path):
+    load_example(store)
+    server = serve(live_server_factory, store, settings, write_token="demo-token")
+    commands = _readme_commands()
+    assert len(commands) >= 10
+    for command in commands:
+        command = command.replace("http://127.0.0.1:8000", server.url)
+        done = subprocess.run(
+            ["bash", "-c", command + " --silent --show-error --fail-with-body"],
+            cwd=tmp_path,
+            capture_output=True,
+            timeout=30,
+        )
+        assert done.returncode == 0, (command, done.stdout, done.stderr)
+    assert (tmp_path / "claimgraph.nq").stat().st_size > 0
