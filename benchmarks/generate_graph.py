@@ -5,8 +5,10 @@ graph per document holding the Document with its text, its Statement (and statem
 reports), Claims of every claim type with their Evidence (exact quotes whose character
 offsets are true in the document text), mentioned entities, and the graph's provenance;
 plus ``graph/reference`` with the curated entities (events, places, organizations,
-people, instruments) that documents refer to. Popular events are mentioned by many
-documents (a power law), so aggregate queries meet realistic fan-out.
+people, instruments) that documents refer to, ``graph/ontology``, and an imported
+Wikidata extract (``graph/import/wikidata``: coordinates and country of each place).
+Popular events are mentioned by many documents (a power law), so aggregate queries meet
+realistic fan-out.
 
 Output is streamed document by document to N-Quads or TriG (by file extension), so a
 10M-triple file never sits in memory. The same seed and size give byte-identical files.
@@ -49,6 +51,7 @@ from ontology.vocab import (
     VICTIM_GROUP,
     WD,
     XSD,
+    Namespace,
 )
 
 # Concept slugs used by the generator: concepts of the ontology's schemes (claimgraph.ttl).
@@ -80,6 +83,8 @@ FILLER = (
     "agencies asked for access to the area under international supervision"
 )
 WORDS = FILLER.split()
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 TRIPLES_PER_DOCUMENT_ESTIMATE = 130
 SUFFIXES = {"k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
 
@@ -174,7 +179,9 @@ def reference_quads(base: str, pools: Pools, rng: random.Random) -> Iterator[Qua
         for e in members:
             yield Quad(e.iri, RDF.type, kind, g)
             yield Quad(e.iri, RDFS.label, Literal(e.label, language="en"), g)
-            if kind != CG.Person:
+            if kind == CG.Place:
+                yield Quad(e.iri, OWL.sameAs, place_item(e), g)
+            elif kind != CG.Person:
                 yield Quad(e.iri, OWL.sameAs, _wikidata(rng), g)
             if kind in (CG.Organization, CG.LegalInstrument):
                 acronym = "".join(w[0] for w in e.label.split()).upper() + e.label.split()[-1]
@@ -186,6 +193,25 @@ def reference_quads(base: str, pools: Pools, rng: random.Random) -> Iterator[Qua
                 yield Quad(e.iri, SCHEMA.startDate, Literal(start, datatype=XSD.date), g)
                 yield Quad(e.iri, SCHEMA.endDate, Literal(end, datatype=XSD.date), g)
                 yield Quad(e.iri, CG.place, rng.choice(pools.places).iri, g)
+
+
+def place_item(place: Entity) -> NamedNode:
+    """The Wikidata item of a generated place (from its key, so the import can match it)."""
+    return WD[f"Q{7_000_000 + int(place.iri.value.rsplit('-', 1)[1])}"]
+
+
+def wikidata_import_quads(base: str, pools: Pools, rng: random.Random) -> Iterator[Quad]:
+    """``graph/import/wikidata``: coordinates (P625) and country (P17) of every place's
+    item, as a ``claimgraph import`` of a Wikidata extract would add them."""
+    g = iris.graph(base, "import", "wikidata")
+    countries = [WD[f"Q{8_000_000 + i}"] for i in range(min(50, len(pools.places)))]
+    for i, country in enumerate(countries):
+        yield Quad(country, RDFS.label, Literal(f"Country {i}", language="en"), g)
+    for place in pools.places:
+        item = place_item(place)
+        point = f"Point({rng.uniform(-180, 180):.4f} {rng.uniform(-60, 70):.4f})"
+        yield Quad(item, WDT.P625, Literal(point, datatype=GEO.wktLiteral), g)
+        yield Quad(item, WDT.P17, rng.choice(countries), g)
 
 
 def ontology_quads(base: str) -> Iterator[Quad]:
@@ -404,6 +430,7 @@ def generate(
 
         write(list(ontology_quads(base_iri)))
         write(list(reference_quads(base_iri, pools, rng)))
+        write(list(wikidata_import_quads(base_iri, pools, rng)))
         while stats.triples < triples:
             # One random generator per document, seeded by its index: reproducible in order.
             builder = DocumentBuilder(

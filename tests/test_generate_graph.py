@@ -69,8 +69,8 @@ def test_file_is_reproducible_and_its_stats_are_true(tmp_path: Path) -> None:
     }
     assert claims == {t: recorded["claims"].get(t, 0) for t in CLAIM_TYPES}
     assert all(claims.values()), "every claim type occurs"
-    # one named graph per document, plus the reference and ontology graphs
-    assert len(list(store.named_graphs())) == stats.documents + 2
+    # one named graph per document, plus the reference, ontology and imported graphs
+    assert len(list(store.named_graphs())) == stats.documents + 3
 
 
 def test_another_seed_gives_another_graph(tmp_path: Path) -> None:
