@@ -43,7 +43,7 @@ from loaders.gold import (
 from loaders.scoring import SectionResult, Unit, match_all, normalize
 from loaders.store import EmbeddedStore, GraphStore
 from ontology import iris
-from ontology.vocab import CG, DCT, PROV, RDFS, SKOS
+from ontology.vocab import CG, DCT, NIF, PROV, RDFS, SKOS
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 REFERENCE_FILES = ("organizations", "instruments", "events", "places", "people")
@@ -89,6 +89,7 @@ class Predicted:
     entities: dict[str, set[str]] = field(default_factory=dict)  # section -> IRIs
     names: dict[str, set[str]] = field(default_factory=dict)  # IRI -> labels (any graph)
     roles: dict[str, set[str]] = field(default_factory=dict)  # person or statement -> roles
+    quotes: dict[str, str] = field(default_factory=dict)  # claim -> an evidence quote
 
 
 def _value(term: Any) -> Any:
@@ -102,7 +103,7 @@ def _value(term: Any) -> Any:
 def _rows(store: GraphStore, sparql: str) -> list[tuple[Any, ...]]:
     prefixes = "".join(
         f"PREFIX {p}: <{ns}>\n"
-        for p, ns in (("cg", CG), ("rdfs", RDFS), ("skos", SKOS), ("prov", PROV))
+        for p, ns in (("cg", CG), ("rdfs", RDFS), ("skos", SKOS), ("prov", PROV), ("nif", NIF))
     )
     solutions = store.query(prefixes + sparql)
     return [tuple(_value(solution[i]) for i in range(len(solution))) for solution in solutions]
@@ -156,6 +157,12 @@ def read_predicted(store: GraphStore, file_name: str) -> Predicted | None:
     ):
         if _ROLE_PROPERTY.search(predicate.rsplit("/", 1)[-1].rsplit("#", 1)[-1]):
             predicted.roles.setdefault(subject, set()).add(value)
+    for claim, quote in _rows(
+        store,
+        f"SELECT ?c (MIN(?a) AS ?quote) WHERE {{ GRAPH {graph} {{ ?c cg:evidence ?e ."
+        " ?e nif:anchorOf ?a } } GROUP BY ?c",
+    ):
+        predicted.quotes[claim] = quote
     return predicted
 
 
@@ -326,7 +333,7 @@ def _predicted_claim_units(
     kind = types[0]
     stmts = [align.statement(s) for s in get("statedIn")] or ["?none"]
     events = [align.entity(e) for e in get("about")] or [None]
-    note = iri
+    note = pred.quotes.get(iri, iri)  # listings show what the loader quoted
     units: list[Unit] = []
     for stmt in stmts:
         if kind == "addressee":

@@ -46,7 +46,8 @@ def metadata_sections(evaluation: Evaluation) -> list[str]:
 
 def _describe(unit: Unit) -> str:
     key = " | ".join("*" if k is None else str(k) for k in unit.key)
-    note = f'  "{unit.note}"' if unit.note else ""
+    text = unit.note if len(unit.note) <= 160 else unit.note[:157] + "..."
+    note = f'  "{text}"' if text else ""
     return f"{unit.document}  [{key}]{note}"
 
 
