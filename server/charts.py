@@ -7,8 +7,11 @@ figures are judged:
 
 - ``agree``: every figure gives the same number;
 - ``compatible``: the numbers differ but the ranges overlap ("at least 131" and "150");
-- ``conflict``: no number fits every figure ("131" and "150"): the chart shades the gap
-  between the lowest and highest figure so the disagreement is visible as such;
+- ``conflict``: two sources give figures no single number fits ("131" and "150"): the
+  chart shades the gap between the lowest and highest figure, so the disagreement is
+  visible as such, and such categories come first;
+- ``varies``: no number fits every figure, but every two sources share a figure that
+  fits: the spread is within one source (it gives 150 and 4,000), shaded the same way;
 - ``single``: only one figure.
 
 Each category is its own panel with its own scale (its axis says so), because a death
@@ -57,6 +60,7 @@ STATUS_TEXT = {
     "agree": "sources agree",
     "compatible": "figures differ, qualifiers reconcile them",
     "conflict": "sources conflict",
+    "varies": "a source gives differing figures",
 }
 
 
@@ -88,7 +92,7 @@ class Comparison:
     @property
     def status_text(self) -> str:
         text = STATUS_TEXT[self.status]
-        if self.status == "conflict":
+        if self.status in ("conflict", "varies"):
             text += f": {self.low:,} to {self.high:,}"
         return text
 
@@ -98,22 +102,42 @@ def bounds(figure: Figure) -> tuple[float, float]:
     return RANGES.get(figure.qualifier, RANGES["exact"])(figure.count)
 
 
+def fits(figures: list[Figure]) -> bool:
+    """True when one number lies in every figure's range."""
+    return max(bounds(f)[0] for f in figures) <= min(bounds(f)[1] for f in figures)
+
+
 def judge(figures: list[Figure]) -> str:
+    """The verdict on one category's figures (see the module's docstring)."""
     if len(figures) == 1:
         return "single"
     if len({f.count for f in figures}) == 1:
         return "agree"
-    low = max(bounds(f)[0] for f in figures)
-    high = min(bounds(f)[1] for f in figures)
-    return "compatible" if low <= high else "conflict"
+    if fits(figures):
+        return "compatible"
+    by_source: dict[str, list[Figure]] = {}
+    for figure in figures:
+        by_source.setdefault(figure.source_key, []).append(figure)
+    sources = list(by_source.values())
+    # Sources conflict when some two of them give no figures that fit together; when
+    # every two share a fitting pair, the spread comes from within a source.
+    for i, first in enumerate(sources):
+        for second in sources[i + 1 :]:
+            if not any(fits([a, b]) for a in first for b in second):
+                return "conflict"
+    return "varies"
+
+
+# Categories in the chart: disagreements first.
+STATUS_ORDER = ["conflict", "varies", "compatible", "agree", "single"]
 
 
 def compare(figures: list[Figure]) -> list[Comparison]:
-    """One comparison per category, categories in order of first appearance."""
+    """One comparison per category: conflicts first, then in order of first appearance."""
     by_category: dict[str, list[Figure]] = {}
     for figure in figures:
         by_category.setdefault(figure.category, []).append(figure)
-    return [
+    comparisons = [
         Comparison(
             category=category,
             figures=tuple(group),
@@ -123,6 +147,7 @@ def compare(figures: list[Figure]) -> list[Comparison]:
         )
         for category, group in by_category.items()
     ]
+    return sorted(comparisons, key=lambda c: STATUS_ORDER.index(c.status))
 
 
 def colours(figures: list[Figure]) -> dict[str, str]:
@@ -157,8 +182,8 @@ def qualifier_sign(figure: Figure) -> str:
 
 # Layout, in SVG user units.
 WIDTH = 1000
-LABEL_W = 300
-BAR_W = 540
+LABEL_W = 340
+BAR_W = 500
 CHAR_W = 7.3  # average width of a 12-unit character (DejaVu Sans), to fit labels
 ROW_H = 26
 HEAD_H = 30
@@ -195,7 +220,7 @@ def _panel(c: Comparison, palette: dict[str, str], top: int) -> tuple[Markup, in
     rows_top = top + HEAD_H
     rows_h = ROW_H * len(c.figures)
     out: list[Markup] = []
-    status_colour = CONFLICT if c.status == "conflict" else "#374151"
+    status_colour = CONFLICT if c.status in ("conflict", "varies") else "#374151"
     out.append(
         Markup(
             '<g class="panel status-{s}"><text x="0" y="{y}" class="chart-head" '
@@ -206,7 +231,7 @@ def _panel(c: Comparison, palette: dict[str, str], top: int) -> tuple[Markup, in
             s=c.status, y=top + 18, cat=c.category, sx=WIDTH, sc=status_colour, st=c.status_text
         )
     )
-    if c.status == "conflict":
+    if c.status in ("conflict", "varies"):
         out.append(
             Markup(
                 '<rect class="conflict-band" x="{x}" y="{y}" width="{w}" height="{h}" '

@@ -64,6 +64,10 @@ def test_each_qualifier_gives_the_range_its_definition_says(qualifier, expected)
             "compatible",
         ),
         ([fig(99, source="A"), fig(100, "at-least", source="B")], "conflict"),
+        # Sources A and B agree on 150; A alone also says 4,000: the spread is within A.
+        ([fig(150, source="A"), fig(4000, source="A"), fig(150, source="B")], "varies"),
+        ([fig(1275, source="A"), fig(3979, source="A")], "varies"),
+        ([fig(150, source="A"), fig(4000, source="A"), fig(131, source="B")], "conflict"),
     ],
 )
 def test_figures_are_judged_by_whether_one_number_fits_them_all(figures, verdict):
@@ -78,9 +82,16 @@ def test_figures_are_compared_within_their_category_only():
             fig(131, source="B", category="killed, civilians"),
         ]
     )
+    # Disagreements come first, whatever order the figures came in.
     assert [(c.category, c.status, c.low, c.high, c.sources) for c in comparisons] == [
         ("killed, civilians", "conflict", 131, 150, 2),
         ("injured, civilians", "single", 744, 744, 1),
+    ]
+    assert [
+        c.status for c in compare([fig(1, category="x"), fig(2, source="B"), fig(3, source="C")])
+    ] == [
+        "conflict",
+        "single",
     ]
     assert comparisons[0].status_text == "sources conflict: 131 to 150"
 

@@ -25,7 +25,9 @@ LABEL_PREDICATES: list[NamedNode] = [
     FOAF.name,
     SCHEMA.name,
     NIF.anchorOf,
-    CG.evidence,
+    CG.evidence,  # a claim: its evidence quote
+    CG.issuer,  # a statement without a title: who made it
+    CG.sourceDocument,  # a statement without either: its document's title
 ]
 _RANK = {p.value: i for i, p in enumerate(LABEL_PREDICATES)}
 _MAX_LABEL = 90
@@ -99,12 +101,16 @@ def fetch_labels(store: GraphStore, iris: Iterable[Any]) -> dict[str, str]:
     best: dict[str, tuple[tuple[int, int], str]] = {}
     for start in range(0, len(wanted), _VALUES_BATCH):
         values = " ".join(str(NamedNode(i)) for i in wanted[start : start + _VALUES_BATCH])
-        predicates = " ".join(str(p) for p in LABEL_PREDICATES[:-1])
+        predicates = " ".join(str(p) for p in LABEL_PREDICATES[:-3])
         query = f"""
             SELECT ?s ?p ?l WHERE {{
               VALUES ?s {{ {values} }}
               {{ VALUES ?p {{ {predicates} }} ?s ?p ?l }}
               UNION {{ ?s {CG.evidence} ?ev . ?ev {NIF.anchorOf} ?l . BIND({CG.evidence} AS ?p) }}
+              UNION {{ ?s {CG.sourceDocument} ?d . ?d {DCT["title"]} ?l .
+                       BIND({CG.sourceDocument} AS ?p) }}
+              UNION {{ ?s {CG.issuer}|{CG.author} ?who . ?who {RDFS.label} ?name .
+                       BIND(CONCAT("Statement by ", STR(?name)) AS ?l) BIND({CG.issuer} AS ?p) }}
             }}"""
         result = store.query(query)
         assert isinstance(result, QuerySolutions)
