@@ -225,9 +225,8 @@ def person_mentions(doc: Doc, taken: list[Mention]) -> list[Mention]:
     ("By Jane Roe"); then every later use of a known person's surname."""
     text = doc.text
     names: list[Mention] = []
-    for span in doc.spans[CUES]:
-        if span.label_ != "ROLE":
-            continue
+    roles = [span for span in doc.spans[CUES] if span.label_ == "ROLE"]
+    for span in roles:
         after = text[span.end_char : span.end_char + 80]
         match = re.match(r"(?:\s*\([^)]{1,40}\))?,?\s+", after)
         rest_at = span.end_char + (match.end() if match else 0)
@@ -238,7 +237,16 @@ def person_mentions(doc: Doc, taken: list[Mention]) -> list[Mention]:
         names.append(_person(match.start(1), match.end(1), match.group(1)))
     for match in _SPEAKER_RE.finditer(text):  # "said Jane Roe", "Jane Roe, director, said"
         group = "after" if match.group("after") else "before"
-        names.append(_person(match.start(group), match.end(group), match.group(group)))
+        begin, end = match.start(group), match.end(group)
+        for role in roles:  # "Ombudsman Layla Karim said": the name starts after the role
+            if role.start_char <= begin < role.end_char:
+                begin = (
+                    role.end_char
+                    + len(text[role.end_char : end])
+                    - len(text[role.end_char : end].lstrip())
+                )
+        if len(text[begin:end].split()) >= 2:
+            names.append(_person(begin, end, text[begin:end]))
     names = [n for n in names if not _overlaps(n, taken)]
     people = [m for m in taken if m.kind == "person"] + names
     surnames = {m.label.split()[-1]: m for m in people if len(m.label.split()) > 1}

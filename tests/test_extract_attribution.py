@@ -78,3 +78,28 @@ def test_years_since_an_event_known_only_from_reference() -> None:
 def test_title_only_from_heading_or_unpunctuated_first_line() -> None:
     assert infer_title("# A heading\n\nBody.") == "A heading"
     assert infer_title("The first sentence ends here.\nMore.") is None
+
+
+PRESS_RELEASE = (
+    "# Halabja: justice still pending, says Coalition for Justice in Northern Iraq\n\n"
+    "ERBIL (March 15, 2024) \u2013 Victims of the Halabja massacre still wait for justice, the "
+    "Coalition for Justice in Northern Iraq said today.\n\n"
+    "\u201cThe gassing of Halabja was genocide and nobody has paid for it,\u201d said Sara "
+    "Ahmed, legal adviser at the Coalition for Justice in Northern Iraq.\n\n"
+    "The Coalition for Justice in Northern Iraq calls on the Security Council to act.\n"
+)
+
+
+def test_press_release_voice_dateline_and_quoted_staff() -> None:
+    analysis = analyse(PRESS_RELEASE, REFERENCE)
+    meta = document_metadata(analysis, {})
+    assert meta.issuer.key == "coalition-justice-northern-iraq"
+    assert meta.date == "2024-03-15"
+    own, quoted = find_statements(analysis, meta.issuer)
+    assert quoted.speaker.person.label == "Sara Ahmed"
+    assert quoted.speaker.role == "legal adviser at the Coalition for Justice in Northern Iraq"
+    assert quoted.speaker.issuer.key == "coalition-justice-northern-iraq"
+    statements = [own, quoted]
+    assert statement_at(statements, PRESS_RELEASE.index("The gassing")) is quoted
+    # naming the document's own organization is the document speaking, not the quote
+    assert statement_at(statements, PRESS_RELEASE.index("calls on the Security")) is own

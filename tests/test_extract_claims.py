@@ -144,3 +144,33 @@ def test_every_evidence_span_is_inside_the_text(claims) -> None:
         for begin, end in claim.evidence:
             assert 0 <= begin < end <= len(TEXT)
             assert TEXT[begin:end].strip() == TEXT[begin:end]
+
+
+def _claims_of(text: str, kind: str) -> list[ClaimRecord]:
+    analysis = analyse(text, REFERENCE)
+    return _of(extract_claims(analysis, find_statements(analysis)), kind)
+
+
+def test_articles_after_the_instrument_and_names_joined_by_and_the() -> None:
+    text = (
+        "The Rwandan genocide was carried out by the Interahamwe and the Presidential Guard. "
+        "It violated the Genocide Convention, in particular Articles 2 and 3."
+    )
+    (violation,) = _claims_of(text, "instrument-violation")
+    assert violation.values["article"] == ["2", "3"]
+    perpetrators = {
+        _keys(c.values["perpetrator"])[0] for c in _claims_of(text, "perpetrator-attribution")
+    }
+    assert perpetrators == {"interahamwe", "presidential-guard"}
+
+
+def test_recognition_of_a_category_in_a_that_clause_and_temporal_events() -> None:
+    text = (
+        "The Srebrenica genocide was the worst crime in Europe since the Rwandan genocide. "
+        "The International Criminal Tribunal for the former Yugoslavia ruled in 2004 that "
+        "the killings constituted genocide."
+    )
+    (recognition,) = _claims_of(text, "recognition")
+    assert _keys(recognition.values["recognizedBy"]) == ["icty"]
+    assert _keys(recognition.values["legalCategory"]) == ["genocide"]
+    assert recognition.about == ("srebrenica-massacre",)
