@@ -29,13 +29,13 @@ from loaders.manifest import MANIFEST_NAME, ManifestCache, ManifestError, clean_
 from loaders.model import DocumentError, SourceDocument
 from loaders.provenance import (
     Fingerprint,
-    loader_version,
     metadata_iri,
     now,
     provenance_quads,
     quads_digest,
     stored_fingerprints,
 )
+from loaders.provenance import loader_version as current_loader_version
 from loaders.read import (
     DEFAULT_MAX_DOCUMENT_BYTES,
     MEDIA_TYPES,
@@ -201,14 +201,24 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Source | FileOutcome]:
 class _Loader:
     """State of one load: what the store holds, ids seen, the report being built."""
 
-    def __init__(self, store: GraphStore, base_iri: str, options: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        base_iri: str,
+        *,
+        builder: Builder | None,
+        max_document_bytes: int,
+        loader_version: str | None,
+        force: bool,
+        on_outcome: Callable[[FileOutcome], None] | None,
+    ) -> None:
         self.store = store
         self.base_iri = base_iri
-        self.builder: Builder = options["builder"] or default_builder()
-        self.max_bytes: int = options["max_document_bytes"]
-        self.version: str = options["loader_version"] or loader_version()
-        self.force: bool = options["force"]
-        self.on_outcome: Callable[[FileOutcome], None] | None = options["on_outcome"]
+        self.builder: Builder = builder or default_builder()
+        self.max_bytes = max_document_bytes
+        self.version = loader_version or current_loader_version()
+        self.force = force
+        self.on_outcome = on_outcome
         self.stored = {} if self.force else stored_fingerprints(store)
         self.names_by_id: dict[str, str] = {}
         self.report = LoadReport()
@@ -296,13 +306,11 @@ def load_sources(
     loader = _Loader(
         store,
         base_iri,
-        {
-            "builder": builder,
-            "max_document_bytes": max_document_bytes,
-            "loader_version": loader_version,
-            "force": force,
-            "on_outcome": on_outcome,
-        },
+        builder=builder,
+        max_document_bytes=max_document_bytes,
+        loader_version=loader_version,
+        force=force,
+        on_outcome=on_outcome,
     )
     with tqdm(
         total=total, unit="doc", file=sys.stderr, disable=not progress, desc="loading"
