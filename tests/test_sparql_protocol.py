@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pyoxigraph as ox
 import pytest
 import requests
@@ -12,6 +14,7 @@ from tests.serverkit import (
     BASE,
     BLACK_JANUARY,
     REFERENCE_GRAPH,
+    TOKEN,
     error_of,
     load_example,
     serve,
@@ -376,3 +379,27 @@ def test_health(server):
     r = requests.get(server.url + "/health")
     assert r.status_code == 200
     assert r.json()["status"] == "ok"
+
+
+def test_service_and_load_off_the_allowlist_make_no_connection(
+    live_server_factory, store, settings
+):
+    server = serve(live_server_factory, store, settings, write_token=TOKEN)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.5)
+        target = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+        query = f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"
+        r = requests.get(server.url + "/sparql", params={"query": query})
+        assert r.status_code == 403
+        assert error_of(r)["code"] == "service-not-allowed"
+        update = f"LOAD <{target}> INTO GRAPH <https://w3id.org/claimgraph/graph/import/x>"
+        r = requests.post(
+            server.url + "/sparql",
+            data={"update": update},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert r.status_code == 403
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nobody ever connected

@@ -117,3 +117,20 @@ def test_a_child_born_deadlocked_is_replaced(big_store, tmp_path, monkeypatch):
     assert b"".join(answer.body) == b'{"head":{},"boolean":true}'
     answer.body.close()
     assert set(_children()) <= before
+
+
+def test_a_client_that_leaves_stops_the_child():
+    """Closing the answer (what a WSGI server does when the client disconnects) kills the
+    producer even while it is still writing."""
+    from server.executor import stream
+
+    def endless(out):
+        while True:
+            out.write(b"x" * 65536)
+
+    before = set(_children())
+    body = stream(endless, isolation="fork", idle_timeout=5)
+    (pid,) = set(_children()) - before
+    assert len(next(iter(body))) > 0
+    body.close()
+    assert not Path(f"/proc/{pid}").exists()
