@@ -57,8 +57,8 @@ class RemoteStore:
         self.query_url = self._strip_credentials(query_url, passwords)
         self.update_url = self._strip_credentials(update_url or query_url, passwords)
         self.gsp_url = self._strip_credentials(gsp_url, passwords) if gsp_url else None
-        self._opener.add_handler(urllib.request.HTTPBasicAuthHandler(passwords))
-        self._opener.add_handler(urllib.request.HTTPDigestAuthHandler(passwords))
+        self._opener.add_handler(_BasicAuth(passwords))
+        self._opener.add_handler(_DigestAuth(passwords))
         self.location = self.query_url
         self.native_union = native_union
         self.timeout = timeout
@@ -90,7 +90,8 @@ class RemoteStore:
         try:
             return self._opener.open(request, timeout=self.timeout)
         except urllib.error.HTTPError as exc:
-            detail = exc.read(2000).decode("utf-8", "replace").strip()
+            with exc:  # an HTTPError holds the response and its socket
+                detail = exc.read(2000).decode("utf-8", "replace").strip()
             raise StoreError(
                 f"the remote store answered {exc.code} {exc.reason} to {method} {url}"
                 + (f": {detail}" if detail else "")
@@ -243,6 +244,28 @@ class RemoteStore:
 
     def flush(self) -> None:
         """Nothing to do: every write was acknowledged by the remote store."""
+
+
+class _ClosesChallenge:
+    """Closes the 401 response that urllib's auth handlers leave open when they retry."""
+
+    def http_error_401(self, req, fp, code, msg, headers):  # type: ignore[no-untyped-def]
+        try:
+            retried = super().http_error_401(req, fp, code, msg, headers)  # type: ignore[misc]
+        except BaseException:  # the retry failed too: its own error carries the response
+            fp.close()
+            raise
+        if retried is not None:
+            fp.close()
+        return retried
+
+
+class _BasicAuth(_ClosesChallenge, urllib.request.HTTPBasicAuthHandler):
+    pass
+
+
+class _DigestAuth(_ClosesChallenge, urllib.request.HTTPDigestAuthHandler):
+    pass
 
 
 def insert_data_update(graph: NamedNode, triples: Sequence[ox.Triple]) -> str:

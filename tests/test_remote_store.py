@@ -267,3 +267,63 @@ def test_loader_server_and_export_run_on_the_remote_store(
     assert without_load_times(exported) == without_load_times(expected)
     doc_graphs = {iris.document_graph(B, d.stem.replace("_", "-")) for d in docs}
     assert {q.graph_name for q in exported} == doc_graphs | {iris.reference_graph(B)}
+
+
+class BasicAuthEndpoint:
+    """A SPARQL endpoint stand-in on 127.0.0.1 that demands HTTP Basic credentials."""
+
+    RESULT = json.dumps({"head": {"vars": []}, "boolean": True}).encode()
+
+    def __init__(self, user: str, password: str) -> None:
+        import base64
+        import http.server
+        import threading
+
+        expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        result = self.RESULT
+        self.seen: list[str | None] = []
+        seen = self.seen
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                seen.append(self.headers.get("Authorization"))
+                if self.headers.get("Authorization") != expected:
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="sparql"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(result)))
+                self.end_headers()
+                self.wfile.write(result)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def test_credentials_in_the_url_answer_basic_auth() -> None:
+    endpoint = BasicAuthEndpoint("alice", "s3 cret")
+    try:
+        good = RemoteStore(f"http://alice:s3%20cret@127.0.0.1:{endpoint.port}/sparql")
+        assert bool(good.query("ASK {}", union_default_graph=False))
+        bad = RemoteStore(f"http://alice:wrong@127.0.0.1:{endpoint.port}/sparql")
+        with pytest.raises(StoreError, match="answered 401") as caught:
+            bad.query("ASK {}", union_default_graph=False)
+        assert "wrong" not in str(caught.value)
+    finally:
+        endpoint.close()
+    assert endpoint.seen[0] is None  # the first request carries no credentials ...
+    assert endpoint.seen[1] is not None  # ... they are sent when the server asks
