@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from loaders.store import GraphStore, open_configured_store
-from server import errors, security
+from server import errors, federation, security
 from server.settings import Settings
 
 # Blueprint modules, each exposing `bp` (a flask.Blueprint). Order matters only for
@@ -38,6 +38,7 @@ def create_app(
         settings = Settings.from_env()
     elif not isinstance(settings, Settings):
         settings = Settings.from_mapping(settings)
+    federation.allowlist(settings)  # a malformed service_allowlist fails here, not per query
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes

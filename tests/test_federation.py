@@ -402,3 +402,11 @@ def test_jsonld_remote_context_is_never_fetched(recorder: Recorder, tmp_path: Pa
     with pytest.raises(ImportFailed, match=r"remote-context\.jsonld: not valid JSON-LD"):
         import_file(store, path, ox.NamedNode("urn:g"), base_iri="https://example.org/")
     assert recorder.accepted == 0
+
+
+def test_app_refuses_to_start_with_a_malformed_allowlist(store_path: str) -> None:
+    from server.app import create_app
+
+    settings = {"store": store_path, "service_allowlist": "https://ok.example/sparql, 10.0.0.1"}
+    with pytest.raises(ValueError, match=r"service_allowlist: '10\.0\.0\.1' is not an absolute"):
+        create_app(settings)
