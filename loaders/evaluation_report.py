@@ -10,33 +10,53 @@ from __future__ import annotations
 from typing import Any
 
 from loaders.evaluate import CLAIM_SECTIONS, ENTITY_SECTIONS, Evaluation
-from loaders.scoring import SectionResult, Unit, combined
+from loaders.scoring import SectionResult, Unit, combined, prf
 
 
 def _fmt(value: float | None) -> str:
     return "  n/a" if value is None else f"{value:5.3f}"
 
 
-def _row(name: str, scores: dict[str, Any], strict: dict[str, Any] | None) -> str:
-    cells = [f"{name:<26}", f"{scores['tp']:>4}", f"{scores['fp']:>4}", f"{scores['fn']:>4}"]
-    cells += [_fmt(scores["precision"]), _fmt(scores["recall"]), _fmt(scores["f1"])]
-    cells.append(_fmt(strict["f1"]) if strict else "     ")
-    return "  ".join(cells)
+Row = tuple[str, dict[str, Any], dict[str, Any] | None]  # name, scores, strict scores
 
 
-HEADER = "  ".join([f"{'':<26}", "  tp", "  fp", "  fn", "    P", "    R", "   F1", "strict F1"])
-
-
-def _table(title: str, evaluation: Evaluation, sections: list[str], strict: bool) -> list[str]:
-    present = [s for s in sections if s in evaluation.sections]
-    results = [evaluation.sections[s] for s in present]
-    lines = [title, HEADER]
-    for section, result in zip(present, results, strict=True):
-        name = section.split(":", 1)[-1]
-        lines.append(_row(name, result.scores(), result.scores(strict=True) if strict else None))
-    lines.append(
-        _row("all (micro)", combined(results), combined(results, strict=True) if strict else None)
+def _rows(evaluation: Evaluation, sections: list[str], strict: bool) -> list[Row]:
+    """One row per section present, then their micro average."""
+    results = [evaluation.sections[s] for s in sections if s in evaluation.sections]
+    rows: list[Row] = [
+        (r.section.split(":", 1)[-1], r.scores(), r.scores(strict=True) if strict else None)
+        for r in results
+    ]
+    rows.append(
+        ("all (micro)", combined(results), combined(results, strict=True) if strict else None)
     )
+    return rows
+
+
+def per_document(evaluation: Evaluation) -> list[Row]:
+    """Claim scores (all claim types, micro) of each document."""
+    rows: list[Row] = []
+    claims = [evaluation.sections[s] for s in CLAIM_SECTIONS if s in evaluation.sections]
+    for doc in evaluation.documents:
+        tp = sum(1 for r in claims for p in r.required_pairs() if p.gold[0].document == doc)
+        agree = sum(
+            1 for r in claims for p in r.required_pairs() if p.gold[0].document == doc and p.agrees
+        )
+        fp = sum(1 for r in claims for u in r.false_hits if u.document == doc)
+        fn = sum(1 for r in claims for u in r.misses if u.document == doc)
+        rows.append((doc, prf(tp, fp, fn), prf(agree, fp + tp - agree, fn + tp - agree)))
+    return rows
+
+
+def _text_table(title: str, rows: list[Row]) -> list[str]:
+    width = max(26, *(len(name) for name, _, _ in rows))
+    header = [f"{'':<{width}}", "  tp", "  fp", "  fn", "    P", "    R", "   F1", "strict F1"]
+    lines = [title, "  ".join(header)]
+    for name, s, strict in rows:
+        cells = [f"{name:<{width}}", f"{s['tp']:>4}", f"{s['fp']:>4}", f"{s['fn']:>4}"]
+        cells += [_fmt(s["precision"]), _fmt(s["recall"]), _fmt(s["f1"])]
+        cells.append(_fmt(strict["f1"]) if strict else "     ")
+        lines.append("  ".join(cells))
     return lines
 
 
@@ -71,9 +91,11 @@ def render_text(evaluation: Evaluation, *, details: bool = True) -> str:
     """The scores as aligned text tables, optionally followed by every miss and false hit."""
     lines = [f"documents: {len(evaluation.documents)}"]
     lines += [f"error: {e}" for e in evaluation.errors]
-    lines += ["", *_table("claims", evaluation, list(CLAIM_SECTIONS), strict=True)]
-    lines += ["", *_table("entities", evaluation, list(ENTITY_SECTIONS), strict=False)]
-    lines += ["", *_table("statement metadata", evaluation, metadata_sections(evaluation), False)]
+    lines += ["", *_text_table("claims", _rows(evaluation, list(CLAIM_SECTIONS), True))]
+    lines += ["", *_text_table("claims per document", per_document(evaluation))]
+    lines += ["", *_text_table("entities", _rows(evaluation, list(ENTITY_SECTIONS), False))]
+    metadata = _rows(evaluation, metadata_sections(evaluation), False)
+    lines += ["", *_text_table("statement metadata", metadata)]
     found, total = evaluation.alias_recall
     lines += ["", f"event names used in the texts found on the event: {found}/{total}"]
     attributes = _attribute_lines(evaluation)
@@ -95,25 +117,14 @@ def _attribute_lines(evaluation: Evaluation) -> list[str]:
     return lines
 
 
-def _md_table(evaluation: Evaluation, sections: list[str], strict: bool) -> list[str]:
-    present = [s for s in sections if s in evaluation.sections]
-    results = [evaluation.sections[s] for s in present]
+def _md_table(rows: list[Row]) -> list[str]:
+    strict = rows[0][2] is not None
     head = "| | tp | fp | fn | P | R | F1 |" + (" strict F1 |" if strict else "")
     lines = [head, "|---" * (head.count("|") - 1) + "|"]
-    rows = [
-        (s.split(":", 1)[-1], r.scores(), r.scores(strict=True))
-        for s, r in zip(present, results, strict=True)
-    ]
-    rows.append(("**all (micro)**", combined(results), combined(results, strict=True)))
     for name, s, st in rows:
-        cells = [
-            name,
-            s["tp"],
-            s["fp"],
-            s["fn"],
-            *(_fmt(s[k]).strip() for k in ("precision", "recall", "f1")),
-        ]
-        if strict:
+        cells = [name, s["tp"], s["fp"], s["fn"]]
+        cells += [_fmt(s[k]).strip() for k in ("precision", "recall", "f1")]
+        if st is not None:
             cells.append(_fmt(st["f1"]).strip())
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return lines
@@ -123,13 +134,11 @@ def render_markdown(evaluation: Evaluation, *, details: bool = True) -> str:
     """The same content as :func:`render_text`, as Markdown tables and lists (for docs/)."""
     lines = [f"Documents: {len(evaluation.documents)}", ""]
     lines += [f"- error: {e}" for e in evaluation.errors]
-    lines += ["Claims:", "", *_md_table(evaluation, list(CLAIM_SECTIONS), strict=True), ""]
-    lines += ["Entities:", "", *_md_table(evaluation, list(ENTITY_SECTIONS), strict=False), ""]
-    lines += [
-        "Statement metadata:",
-        "",
-        *_md_table(evaluation, metadata_sections(evaluation), False),
-    ]
+    lines += ["Claims:", "", *_md_table(_rows(evaluation, list(CLAIM_SECTIONS), True)), ""]
+    lines += ["Claims per document:", "", *_md_table(per_document(evaluation)), ""]
+    lines += ["Entities:", "", *_md_table(_rows(evaluation, list(ENTITY_SECTIONS), False)), ""]
+    metadata = _rows(evaluation, metadata_sections(evaluation), False)
+    lines += ["Statement metadata:", "", *_md_table(metadata)]
     found, total = evaluation.alias_recall
     lines += ["", f"Event names used in the texts found on the event node: {found}/{total}."]
     attributes = _attribute_lines(evaluation)

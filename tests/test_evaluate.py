@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, Quad
 
-from loaders.evaluate import evaluate_paths, gold_units
+from loaders.evaluate import Evaluation, evaluate_paths, gold_units
+from loaders.evaluation_report import per_document, render_markdown
 from loaders.gold import GoldError, load_gold, load_gold_dir
 from loaders.scoring import Unit, match_all, match_section, normalize, similar_text
 from ontology import iris
@@ -374,3 +375,16 @@ def test_cli_json_on_the_held_out_set_accounts_for_every_gold_unit(
         assert scores["tp"] + scores["fn"] == count, section
         assert len(scores["misses"]) == scores["fn"]
     assert report["documents"] == sorted(report["documents"]) and len(report["documents"]) == 4
+
+
+def test_per_document_rows_and_markdown_table() -> None:
+    gold = [lc("a", "genocide"), lc("a", "massacre"), lc("b", "pogrom")]
+    pred = [lc("a", "genocide"), lc("b", "pogrom"), lc("b", "torture")]
+    evaluation = Evaluation(match_all(gold, pred), ["a", "b"])
+    rows = {name: scores for name, scores, _ in per_document(evaluation)}
+    assert (rows["a"]["tp"], rows["a"]["fp"], rows["a"]["fn"]) == (1, 0, 1)
+    assert (rows["b"]["tp"], rows["b"]["fp"], rows["b"]["fn"]) == (1, 1, 0)
+    markdown = render_markdown(evaluation, details=False)
+    # 2 hits, 1 false hit, 1 miss: P = R = F1 = 2/3
+    assert "| legal-characterization | 2 | 1 | 1 | 0.667 | 0.667 | 0.667 | 0.667 |" in markdown
+    assert "| a | 1 | 0 | 1 | 1.000 | 0.500 | 0.667 | 0.667 |" in markdown
