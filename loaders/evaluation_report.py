@@ -1,4 +1,4 @@
-"""An :class:`loaders.evaluate.Evaluation` as text tables (for people) or JSON (for programs).
+"""An :class:`loaders.evaluate.Evaluation` as text or Markdown tables (for people) or JSON.
 
 The text form is what ``claimgraph evaluate`` prints and what docs/evaluation.md quotes:
 one table of claim types, one of entities, one of statement metadata, then the misses,
