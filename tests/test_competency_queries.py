@@ -208,6 +208,24 @@ def test_cq04_calls_to_action(store: EmbeddedStore) -> None:
     assert rows(store, "cq04", statement=NamedNode(ARTICLE)) == []
 
 
+def test_cq04_addressees(store: EmbeddedStore) -> None:
+    """Seed 001 is sent to a list of bodies; the first two are transcribed."""
+    load(store, SECOND_SOURCE)
+    found = rows(store, "cq04")
+    assert [pick(r, "statement", "relation", "agentLabel", "action", "event") for r in found] == [
+        (OMBUDSPERSON, "called upon", "United Nations", found[0]["action"], EVENT),
+        (OMBUDSPERSON, "called upon", "international organizations", found[0]["action"], EVENT),
+        (
+            STATEMENT_2024,
+            "addressed",
+            "Office of the United Nations High Commissioner for Human Rights",
+            None,
+            None,
+        ),
+        (STATEMENT_2024, "addressed", "United Nations Security Council", None, None),
+    ]
+
+
 def test_cq05_perpetrators(store: EmbeddedStore) -> None:
     load(store)
     found = rows(store, "cq05")
