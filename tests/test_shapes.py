@@ -234,6 +234,12 @@ BROKEN = {
         CG.partOf.value,
         "only be part of another casualty figure",
     ),
+    "url-as-iri-node": (
+        f"INSERT DATA {{ GRAPH <urn:x> {{ <{DOC}> schema:url <https://example.org/a> }} }}",
+        DOC,
+        "https://schema.org/url",
+        "must be an xsd:anyURI literal",
+    ),
     "date-as-plain-string": (
         f"DELETE {{ GRAPH ?g {{ <{STMT}> dct:date ?d }} }} "
         f'INSERT {{ GRAPH ?g {{ <{STMT}> dct:date "January 2026" }} }} '
