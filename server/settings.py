@@ -66,6 +66,12 @@ class Settings:
     remote_gsp_url: str = _opt(
         "", "Graph Store Protocol endpoint of a remote store, when it has one."
     )
+    remote_native_union: bool = _opt(
+        False,
+        "The remote store's default graph already is the union of its named graphs (Fuseki "
+        "unionDefaultGraph, oxigraph --union-default-graph, Virtuoso, QLever); otherwise "
+        "each query names every graph.",
+    )
 
     @classmethod
     def options(cls) -> list[dataclasses.Field]:

@@ -23,6 +23,7 @@ from loaders.store import (
 )
 from ontology import iris
 from ontology.vocab import CG, DEFAULT_BASE_IRI, LEGAL_CATEGORY, NIF, OWL, RDF, RDFS
+from server.settings import Settings
 from tests.oxigraph_server import oxigraph_server
 
 pytestmark = pytest.mark.external
@@ -223,7 +224,6 @@ def test_loader_server_and_export_run_on_the_remote_store(
     from loaders.ingest import load_paths
     from server.app import create_app
     from server.cli import main
-    from server.settings import Settings
 
     corpus = Path(__file__).resolve().parents[1] / "data" / "corpus"
     docs = sorted(corpus.glob("*.txt"))[:2]
@@ -327,3 +327,24 @@ def test_credentials_in_the_url_answer_basic_auth() -> None:
         endpoint.close()
     assert endpoint.seen[0] is None  # the first request carries no credentials ...
     assert endpoint.seen[1] is not None  # ... they are sent when the server asks
+
+
+@pytest.mark.parametrize("server_union", [False, True], ids=["plain-server", "union-server"])
+def test_native_union_setting_sends_queries_unchanged(tmp_path: Path, server_union: bool) -> None:
+    """With remote_native_union the store's own default graph answers: right only when the
+    server makes it the union (and then no graph list is sent)."""
+    extra = ("--union-default-graph",) if server_union else ()
+    with oxigraph_server(tmp_path / "oxigraph", *extra) as running:
+        settings = Settings.from_mapping(
+            {
+                "store": running.query_url,
+                "remote_update_url": running.update_url,
+                "remote_native_union": "true",
+            }
+        )
+        remote = open_configured_store(settings)
+        assert isinstance(remote, RemoteStore) and remote.native_union
+        remote.replace_graph(iris.reference_graph(B), reference_quads())
+        labels = remote.query(f"SELECT ?l WHERE {{ ?e {RDFS.label} ?l }}")
+        expected = [Literal("Srebrenica massacre", language="en")] if server_union else []
+        assert [row["l"] for row in labels] == expected
