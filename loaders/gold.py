@@ -32,7 +32,7 @@ MAIN = "main"  # local id of the document's own statement
 _COMMON_CLAIM_KEYS = {"type", "statement", "evidence", "optional", "event"}
 _CLAIM_KEYS = {
     "legal-characterization": {"category"},
-    "casualty-figure": {"id", "count", "kind", "group", "qualifier", "parent", "count_text"},
+    "casualty-figure": {"id", "count", "kind", "group", "qualifier", "parent"},
     "perpetrator-attribution": {"perpetrator"},
     "instrument-violation": {"instrument", "articles"},
     "call-to-action": {"called_upon", "action"},
