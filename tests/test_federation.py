@@ -391,16 +391,40 @@ def test_endpoint_allows_listed_service_and_refuses_others_unconnected(
     assert recorder.accepted == 0
 
 
-def test_jsonld_remote_context_is_never_fetched(recorder: Recorder, tmp_path: Path) -> None:
-    """Another way out of the machine: JSON-LD naming a remote @context (import, uploads)."""
+def external_entity_rdfxml(url: str) -> str:
+    return (
+        '<?xml version="1.0"?>\n'
+        f'<!DOCTYPE rdf:RDF [<!ENTITY x SYSTEM "{url}">]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="http://example.org/">\n'
+        '<rdf:Description rdf:about="http://example.org/a"><ex:p>&x;</ex:p></rdf:Description>'
+        "</rdf:RDF>\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "remote-context.jsonld",
+            lambda url: json.dumps({"@context": url, "@id": "urn:a", "name": "x"}),
+            r"remote-context\.jsonld: not valid JSON-LD",
+        ),
+        ("entity.rdf", external_entity_rdfxml, r"entity\.rdf: not valid RDF/XML"),
+    ],
+    ids=["jsonld-remote-context", "rdfxml-external-entity"],
+)
+def test_documents_naming_remote_resources_fetch_nothing(
+    recorder: Recorder, tmp_path: Path, name: str, content, message: str
+) -> None:
+    """Other ways out of the machine: a remote JSON-LD @context, an XML external entity."""
     from loaders.importer import ImportFailed, import_file
     from loaders.store import EmbeddedStore
 
-    path = tmp_path / "remote-context.jsonld"
-    path.write_text(json.dumps({"@context": recorder.url, "@id": "urn:a", "name": "x"}))
-    store = EmbeddedStore(None)
-    with pytest.raises(ImportFailed, match=r"remote-context\.jsonld: not valid JSON-LD"):
-        import_file(store, path, ox.NamedNode("urn:g"), base_iri="https://example.org/")
+    path = tmp_path / name
+    path.write_text(content(recorder.url))
+    with pytest.raises(ImportFailed, match=message):
+        import_file(EmbeddedStore(None), path, ox.NamedNode("urn:g"), base_iri="https://e.org/")
     assert recorder.accepted == 0
 
 
