@@ -14,9 +14,10 @@ timeout, but the query keeps a CPU busy until it ends by itself.
 
 Rows are capped at ``max_rows``: the child reads at most ``max_rows + 1`` solutions
 (or triples) before answering, so the header can say whether the answer was cut, and
-memory on both sides stays bounded. The capped solutions are handed back to
-pyoxigraph's own serializers (through its TSV parser, whose term syntax is the
-library's ``str()`` of each term), so every format is written by pyoxigraph.
+memory on both sides stays bounded. Solutions are first written by pyoxigraph as TSV
+(one line per solution) into a sink that stops after ``max_rows`` lines; those lines
+are parsed back by pyoxigraph and written in the negotiated format, so every byte of
+every format comes from pyoxigraph's own serializers.
 
 Children never write to the store and leave through ``os._exit`` (no destructors, so
 the child never flushes or closes the parent's database). Right after the fork a child
@@ -26,6 +27,7 @@ client's connection or another query's pipe open.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -98,11 +100,6 @@ def _header(out: BinaryIO, **fields: Any) -> None:
     out.flush()
 
 
-def _tsv_line(values: Sequence[object]) -> str:
-    # pyoxigraph's str() of a term is its N-Triples form with \t and \n escaped: a TSV cell.
-    return "\t".join("" if v is None else str(v) for v in values) + "\n"
-
-
 def evaluate(store: GraphStore, job: QueryJob, out: BinaryIO) -> None:
     """Evaluate ``job`` and write the header line and the serialized answer to ``out``."""
     started = time.perf_counter()
@@ -167,18 +164,52 @@ def _answer_solutions(
     fmt = job.formats.results
     if fmt is None:
         return _refuse(out, job, RESULTS_FORMATS)
-    variables = result.variables
-    lines = [_tsv_line(variables)]
-    truncated = False
-    for solution in result:
-        if len(lines) > job.max_rows:
-            truncated = True
-            break
-        lines.append(_tsv_line([solution[v] for v in variables]))
-    _ok(out, "SELECT", fmt, len(lines) - 1, truncated, started)
-    capped = ox.parse_query_results("".join(lines).encode("utf-8"), QueryResultsFormat.TSV)
-    capped.serialize(out, fmt)
+    # pyoxigraph writes TSV, one line per solution (tabs and newlines in values are
+    # escaped); the writer keeps the header and the first max_rows lines, then stops it.
+    first = _FirstLines(job.max_rows + 1)
+    with contextlib.suppress(_Full):
+        result.serialize(first, QueryResultsFormat.TSV)
+    tsv = first.value()
+    _ok(out, "SELECT", fmt, first.lines - 1, first.truncated, started)
+    if fmt == QueryResultsFormat.TSV:
+        out.write(tsv)
+    else:
+        ox.parse_query_results(tsv, QueryResultsFormat.TSV).serialize(out, fmt)
     return None
+
+
+class _Full(Exception):
+    """Raised into pyoxigraph's serializer to stop it once enough lines are written."""
+
+
+class _FirstLines:
+    """A binary sink that keeps the first ``limit`` lines written to it, then raises _Full."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.lines = 0
+        self.truncated = False
+        self._parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        count = data.count(b"\n")
+        if self.lines + count > self.limit:
+            end = -1
+            for _ in range(self.limit - self.lines):
+                end = data.index(b"\n", end + 1)
+            self._parts.append(bytes(data[: end + 1]))
+            self.lines = self.limit
+            self.truncated = True
+            raise _Full
+        self._parts.append(bytes(data))
+        self.lines += count
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def value(self) -> bytes:
+        return b"".join(self._parts)
 
 
 def _answer_triples(result: ox.QueryTriples, job: QueryJob, out: BinaryIO, started: float) -> None:
