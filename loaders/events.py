@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from loaders.dates import DateMention
 from loaders.entities import Mention
-from loaders.nlp import CUES
+from loaders.nlp import CUES, GAZETTEER
 from loaders.reference import Entry, Reference
 from ontology.iris import slugify
 
@@ -39,7 +39,7 @@ NAMING_HEADS = {
 }
 _LINK = re.compile(
     r"^\s*(?:(?:that\s+)?(?:occurred|took\s+place|happened|committed|perpetrated)\s+)?"
-    r"(?:in|at|of)\s+(?:the\s+(?:town|city|village)\s+of\s+)?$"
+    r"(?:in|at|of|on)\s+(?:the\s+)?(?:(?:\w+\s+)?(?:town|city|village|camp|region|district)\s+of\s+)?$"
 )
 
 
@@ -77,11 +77,16 @@ def _head_fits(entry: Entry, head: str) -> bool:
     return head in names or head in categories
 
 
-def _date_fits(entry: Entry, when: DateMention) -> int:
-    """Days of overlap between the mention and the event (0: no fit)."""
+def _date_fits(entry: Entry, when: DateMention) -> float:
+    """Share of the event's days that the mention names (0: no fit): "July 1995" fits the
+    Srebrenica massacre (all its days) far better than the Bosnian War (a few percent)."""
     first, last = _span(entry)
     if first is None or last is None:
         return 0
+    return _overlap_days(first, last, when) / (last.toordinal() - first.toordinal() + 1)
+
+
+def _overlap_days(first: date, last: date, when: DateMention) -> int:
     if when.year is None:
         days = [date.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1)]
         return sum(1 for d in days if when.same_day_of_year(d))
@@ -113,13 +118,29 @@ def resolve(
     scored.sort(key=lambda item: item[0], reverse=True)
     if len(scored) > 1 and scored[0][0] == scored[1][0]:
         return None
-    if when is None and len(scored) > 1 and not scored[0][0][0]:
-        return None
+    if when is None and not scored[0][0][0] and (len(scored) > 1 or head not in _GENERIC):
+        return None  # "an attack on Darfur" is not the Darfur genocide
     return scored[0][1]
 
 
+# Event nouns that name the same kind of event share one key ("Srebrenica massacre" and
+# "Srebrenica genocide" are one event); legal categories used as names count as nouns.
+_CANONICAL = {
+    "pogrom": "pogrom",
+    "attack": "attack",
+    "bombing": "attack",
+    "siege": "siege",
+    "expulsion": "expulsion",
+    "forced-displacement": "expulsion",
+}
+
+
+# Nouns that can refer to any atrocity at a place ("the tragic events in Khojaly").
+_GENERIC = {"massacre", "tragedy", "atrocity", "events", "violence"}
+
+
 def _canonical_head(head: str) -> str:
-    return "pogrom" if head == "pogrom" else "massacre"
+    return _CANONICAL.get(head, "massacre")
 
 
 def _strip_article(text: str) -> str:
@@ -151,8 +172,7 @@ def find_events(
                 )
             )
     places = [m for m in entities if m.kind == "place"] + _unknown_places(doc, entities)
-    heads = [s for s in doc.spans[CUES] if s.label_ == "EVENT_NOUN" and s.id_ in NAMING_HEADS]
-    for head in heads:
+    for head in _naming_heads(doc):
         candidate = _named_by_place(text, head, places) or _named_by_date(text, head, dates)
         if candidate is None:
             continue
@@ -169,41 +189,66 @@ def find_events(
     return sorted(found, key=lambda e: e.begin)
 
 
+# Legal categories that also name events ("the Rohingya ethnic cleansing").
+NAMING_CATEGORIES = {"genocide", "ethnic-cleansing", "massacre", "pogrom"}
+
+
+def _naming_heads(doc: Doc) -> list:
+    nouns = [s for s in doc.spans[CUES] if s.label_ == "EVENT_NOUN" and s.id_ in NAMING_HEADS]
+    categories = [
+        s
+        for s in doc.spans[GAZETTEER]
+        if s.label_ == "LEGAL_CATEGORY" and s.id_ in NAMING_CATEGORIES
+    ]
+    return sorted(nouns + categories, key=lambda s: (s.start, -s.end))
+
+
 def _unknown_places(doc: Doc, entities: list[Mention]) -> list[Mention]:
     """Capitalised words right before or after an event noun that no gazetteer knows:
-    "the Kirovakan massacre", "the pogrom in Sumgait" (so unknown places still name
-    unknown events)."""
+    "the Kirovakan massacre", "the pogrom in Sumgait", "the killings in El Fasher", "the
+    Rohingya ethnic cleansing" (so unknown places still name unknown events)."""
     from loaders.entities import _titlish
 
+    def name_like(token) -> bool:
+        return (
+            _titlish(token)
+            and token.is_alpha
+            and not token.is_stop
+            and not token.is_sent_start
+            and token.idx not in taken
+        )
+
     taken = {i for m in entities for i in range(m.begin, m.end)}
-    found = []
-    for head in doc.spans[CUES]:
-        if head.label_ != "EVENT_NOUN" or head.id_ not in NAMING_HEADS:
-            continue
-        candidates = []
-        if head.start > 0:
-            candidates.append(doc[head.start - 1])
-        if head.end + 1 < len(doc) and doc[head.end].lower_ in {"in", "at", "of"}:
-            candidates.append(doc[head.end + 1])
-        for token in candidates:
-            if (
-                _titlish(token)
-                and token.is_alpha
-                and not token.is_sent_start
-                and token.idx not in taken
-            ):
-                found.append(
-                    Mention(
-                        token.idx,
-                        token.idx + len(token),
-                        token.text,
-                        "place",
-                        slugify(token.text),
-                        token.text,
-                        False,
-                    )
-                )
-    return found
+    found: dict[int, Mention] = {}
+    for head in _naming_heads(doc):
+        runs = []
+        start = head.start
+        while start > 0 and name_like(doc[start - 1]):
+            start -= 1
+        if start < head.start:
+            runs.append((start, head.start))
+        after = head.end
+        if after < len(doc) and doc[after].lower_ in {"in", "at", "of", "on"}:
+            after += 1
+            if after < len(doc) and doc[after].lower_ == "the":
+                after += 1
+            end = after
+            while end < len(doc) and name_like(doc[end]):
+                end += 1
+            if end > after:
+                runs.append((after, end))
+        for first, last in runs:
+            span = doc[first:last]
+            found[span.start_char] = Mention(
+                span.start_char,
+                span.end_char,
+                span.text,
+                "place",
+                slugify(span.text),
+                span.text,
+                False,
+            )
+    return list(found.values())
 
 
 def _named_by_place(

@@ -40,7 +40,10 @@ def _call(analysis, statements, agents, action_begin, action_end, evidence, abou
     if later:
         action_end = later[0].start_char
     action = " ".join(text[action_begin:action_end].split())
-    action = re.sub(r"(?:\s+and)?[\s;,.\u201d\"]*$", "", action)
+    previous = None
+    while previous != action:  # "... Court, and" -> "... Court"
+        previous = action
+        action = re.sub(r"(?:[\s;,.\u201d\"]+|\s+and)$", "", action)
     action = re.sub(r"^to\s+", "", action)
     if not agents or not action:
         return None
@@ -102,6 +105,8 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
         agents = agents_in(analysis, begin, modal.start_char)
         if not agents or re.search(r"\b(?:which|that|who)\s*$", text[begin : modal.start_char]):
             continue
+        if re.match(r"\s+(?:not\s+)?be\s+\w+ed\b", text[modal.end_char :]):
+            continue  # "X must be held to account": a demand about X, not a call on X
         about = tuple(e.key for e in analysis.event_about(begin, end))[:1]
         if not about:
             continue

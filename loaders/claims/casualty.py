@@ -97,8 +97,11 @@ def _sentence_figures(analysis, statements, numbers, begin, end) -> list[ClaimRe
             if anchor is not None and _BREAKDOWN.search(between):
                 parent_of[i], in_breakdown = anchor, True
                 continue
-            if in_breakdown and _LIST_JOIN.match(between) and anchor is not None:
-                parent_of[i] = anchor
+            own_kind = analysis.terms("CASUALTY_KIND", number.end, number.end + 25)
+            gap = analysis.text[number.end : own_kind[0].start_char] if own_kind else ","
+            follows = "," not in gap and len(gap.split()) <= 1  # "and 60 wounded"
+            if in_breakdown and _LIST_JOIN.match(between) and anchor is not None and not follows:
+                parent_of[i] = anchor  # "..., 106 women, and 70 elderly" (not "and 60 wounded")
                 continue
         if re.match(r"\s+of\s+them\b", text[number.end :]) and anchor is not None:
             parent_of[i] = anchor  # "150 of them": a part, and itself broken down next
@@ -113,11 +116,13 @@ def _sentence_figures(analysis, statements, numbers, begin, end) -> list[ClaimRe
         members_end = max([numbers[j].end for j, p in parent_of.items() if p == i] or [number.end])
         previous_end = numbers[anchors[position - 1]].end if position else begin
         term = _kind_before(analysis, number, previous_end)
+        members = [numbers[j].begin for j, p in parent_of.items() if p == i]
+        if term is None and members:  # "34 people dead, among them 12 children"
+            term = _kind_after(analysis, number.end, min(members))
         if term is None:
-            term = _kind_after(analysis, number.end, next_anchor)
-            if term is not None and term.start_char < members_end:
-                later = _kind_after(analysis, members_end, next_anchor)
-                term = later or term
+            term = _kind_after(analysis, members_end, next_anchor) or _kind_after(
+                analysis, number.end, next_anchor
+            )
         kinds[i] = (term.id_, term.start_char, term.end_char) if term is not None else None
     for i in sorted(
         parent_of

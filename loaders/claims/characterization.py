@@ -17,6 +17,12 @@ from loaders.analysis import Analysis
 from loaders.attribution import Statement
 from loaders.claims.base import ClaimRecord, Concept, sentence_span, statement_index
 
+# Charges against people are not a characterization of the event by the statement.
+_CHARGE = re.compile(
+    r"\b(?:charged\s+with|accused\s+of|convicted\s+of|suspected\s+of|indicted\s+for|"
+    r"prosecuted\s+for|guilty\s+of|trials?\s+for)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
 _NEGATION = re.compile(r"\b(?:not|never|no|cannot|neither|nor)\b[^.;,]{0,40}$", re.IGNORECASE)
 _POINTER = re.compile(
     r"\b(?:this|these|that|those|the|such an?|its|their)\s+(?:\w+\s+){0,2}?"
@@ -70,7 +76,9 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
         begin, end = sentence_span(analysis, term.start_char)
         if not refers_to_event(analysis, begin, end):
             continue
-        if _NEGATION.search(text[begin : term.start_char]):
+        if _NEGATION.search(text[begin : term.start_char]) or _CHARGE.search(
+            text[begin : term.start_char]
+        ):
             continue
         if _recognized_by_other(analysis, begin, term.start_char):
             continue

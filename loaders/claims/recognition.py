@@ -56,6 +56,8 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
         if analysis.cues("OBLIGE", begin, verb.start_char):
             continue  # part of what someone is asked to do
         reduced = re.search(r",\s*(?:and\s+)?(?:\w+ly\s+)?$", before)
+        if re.search(r"\bwho\b", text[begin : verb.start_char]):
+            reduced = None  # "Heydar Aliyev, who, despite the risk, publicly condemned"
         shared: list[Mention] = []
         if reduced and not re.match(r"[^.;]*\bby\b", text[verb.end_char : end]):
             comma = verb.start_char - len(before) + reduced.start()
