@@ -339,3 +339,16 @@ def test_large_files_switch_to_the_bulk_loader(store: EmbeddedStore, tmp_path: P
     forced = import_file(store, path, GRAPH, base_iri=B, atomic_limit=2, bulk=False)
     assert (small.bulk, large.bulk, forced.bulk) == (False, True, False)
     assert data_triples(store) == set(TRIPLES)
+
+
+def test_cli_explains_a_store_held_by_the_server(store_path: str, capsys) -> None:
+    holder = EmbeddedStore(store_path)  # what `claimgraph serve` does while it runs
+    try:
+        assert main(["import", str(EXTRACT), "--store", store_path]) == 2
+    finally:
+        del holder
+    err = capsys.readouterr().err
+    assert (
+        "is in use" in err
+        and "/store?graph=https://w3id.org/claimgraph/graph/import/extract" in err
+    )

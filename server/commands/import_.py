@@ -12,7 +12,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat
 
 from loaders.importer import import_file, import_graph
-from loaders.store import open_configured_store
+from loaders.store import StoreLockedError, open_configured_store
 from ontology import iris
 from server.settings import Settings
 
@@ -42,9 +42,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from server.cli import CommandError
+
     graph = _graph(args, settings)
     rdf_format = _format(args.format)
-    store = open_configured_store(settings)
+    try:
+        store = open_configured_store(settings)
+    except StoreLockedError:
+        raise CommandError(
+            f"the store at {settings.store} is in use (is `claimgraph serve` running on it?). "
+            "Stop the server and import again, or send the file to the running server's "
+            f"Graph Store with the write token: curl -X PUT -H 'Authorization: Bearer TOKEN' "
+            f"-H 'Content-Type: MEDIA-TYPE' --data-binary @{args.file} "
+            f"'URL/store?graph={graph.value}'"
+        ) from None
     report = import_file(
         store, args.file, graph, base_iri=settings.base_iri, format=rdf_format, bulk=args.bulk
     )
