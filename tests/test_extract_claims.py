@@ -174,3 +174,9 @@ def test_recognition_of_a_category_in_a_that_clause_and_temporal_events() -> Non
     assert _keys(recognition.values["recognizedBy"]) == ["icty"]
     assert _keys(recognition.values["legalCategory"]) == ["genocide"]
     assert recognition.about == ("srebrenica-massacre",)
+
+
+def test_charges_against_people_are_not_characterizations() -> None:
+    text = "After the Srebrenica massacre, two commanders were charged with war crimes."
+    found = {c.values["legalCategory"][0].slug for c in _claims_of(text, "legal-characterization")}
+    assert found == {"massacre"}

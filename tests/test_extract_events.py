@@ -48,3 +48,16 @@ def test_unknown_event_dates_come_from_the_text() -> None:
     (event,) = analysis.events
     assert (event.first, event.last) == (date(2014, 5, 2), date(2014, 5, 3))
     assert not event.resolved
+
+
+def test_a_long_war_does_not_swallow_a_day() -> None:
+    # March 16 falls inside the Iran-Iraq War eight times, but is half of Halabja's days
+    assert {key for _, key, _ in _events("We remember the events of March 16.")} == {
+        "halabja-massacre"
+    }
+
+
+def test_place_alone_resolves_only_generic_nouns() -> None:
+    found = _events("The attack on Srebrenica and the tragic events in Srebrenica differ.")
+    assert ("attack on Srebrenica", "srebrenica-attack", False) in found
+    assert ("tragic events in Srebrenica", "srebrenica-massacre", True) in found
