@@ -233,7 +233,8 @@ def test_competency_query_joins_claims_with_the_imported_extract(
     store.replace_graph(iris.document_graph(B, "d1"), claim_quads("d1", "baku-pogrom", 2))
     store.replace_graph(iris.document_graph(B, "d2"), claim_quads("d2", "baku-pogrom", 1))
     store.replace_graph(iris.document_graph(B, "d3"), claim_quads("d3", "unlocated-event", 1))
-    query = get_query("cq10-claims-by-event-location").sparql
+    named = get_query("cq10")
+    query = named.sparql
     assert list(store.query(query)) == []  # nothing to join with before the import
 
     import_file(store, EXTRACT, iris.graph(B, "import", "wikidata"), base_iri=B)
@@ -264,6 +265,10 @@ def test_competency_query_joins_claims_with_the_imported_extract(
             "statements": Literal(2),
         }
     ]
+    # The event parameter restricts the same join.
+    pogrom, unlocated = (iris.entity(B, "event", k) for k in ("baku-pogrom", "unlocated-event"))
+    assert len(list(store.query(named.bind(event=pogrom)))) == 1
+    assert list(store.query(named.bind(event=unlocated))) == []
 
 
 # --- the command ---------------------------------------------------------------------------
