@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -131,18 +132,44 @@ def _rows(body: bytes, result: object) -> int:
     return 1
 
 
+def warm_up(store: EmbeddedStore, query: BenchQuery, timeout: float) -> float | None:
+    """Run once in a forked child (``server.executor``, killed at ``timeout``); its
+    evaluation seconds, or None when it ran past the timeout."""
+    from server.errors import ApiError
+    from server.executor import QueryJob, run_query
+    from server.negotiation import for_query
+
+    formats = for_query("application/sparql-results+json, application/n-triples", None)
+    job = QueryJob(sparql=query.sparql, formats=formats, max_rows=10**9)
+    try:
+        answer = run_query(store, job, timeout=timeout, isolation="fork")
+    except ApiError as exc:
+        if exc.status == 503:
+            return None
+        raise
+    for _ in answer.body:
+        pass
+    answer.body.close()
+    return answer.eval_seconds
+
+
 def time_queries(
-    store: EmbeddedStore, queries: list[BenchQuery], runs: int, budget: float
+    store: EmbeddedStore, queries: list[BenchQuery], runs: int, budget: float, timeout: float
 ) -> dict[str, dict[str, float]]:
-    """Per query: one warm-up, then ``runs`` runs or ``budget`` seconds, whichever is first
-    (at least 3 runs)."""
-    results = {}
+    """Per query: a warm-up in a child stopped at ``timeout`` (a query slower than that is
+    reported as such, not timed); then runs in process until ``runs`` runs or ``budget``
+    seconds, whichever comes first, at least one."""
+    results: dict[str, dict[str, float]] = {}
     for query in queries:
-        _, rows = run_once(store, query)
+        if warm_up(store, query, timeout) is None:
+            results[query.name] = {"rows": -1, "runs": 0, "p50": math.nan, "p99": math.nan}
+            print(f"{query.name}: over {timeout:g} s, not timed", flush=True)
+            continue
         samples: list[float] = []
         clock = Clock()
-        while len(samples) < 3 or (len(samples) < runs and clock() < budget):
-            samples.append(run_once(store, query)[0])
+        while not samples or (len(samples) < runs and clock() < budget):
+            seconds, rows = run_once(store, query)
+            samples.append(seconds)
         results[query.name] = {
             "rows": rows,
             "runs": len(samples),
@@ -161,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", default="parallel,single", help=f"of {LOAD_METHODS}")
     parser.add_argument("--runs", type=int, default=50, help="most runs per query")
     parser.add_argument("--budget", type=float, default=10.0, help="seconds per query at most")
+    parser.add_argument(
+        "--timeout", type=float, default=120.0, help="a query slower than this is not timed"
+    )
     parser.add_argument(
         "--whole-graph",
         action="store_true",
@@ -206,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         queries = competency_queries(store, args.queries)
         if args.whole_graph:
             queries += competency_queries(store, args.queries, bound=False)
-        timings = time_queries(store, queries, args.runs, args.budget)
+        timings = time_queries(store, queries, args.runs, args.budget, args.timeout)
         del store
         query_table[name] = timings
         report["sizes"][name] = {"load": loads, "queries": timings}  # type: ignore[index]
@@ -222,7 +252,10 @@ def main(argv: list[str] | None = None) -> int:
         row = [query]
         for n in names:
             t = query_table[n][query]
-            row.append(f"{ms(t['p50'])} / {ms(t['p99'])} ({t['rows']})")
+            if t["runs"]:
+                row.append(f"{ms(t['p50'])} / {ms(t['p99'])} ({t['rows']})")
+            else:
+                row.append(f"over {args.timeout:g} s")
         rows.append(row)
     print()
     print(markdown_table(["query", *[f"{n}: p50 / p99 ms (rows)" for n in names]], rows))
