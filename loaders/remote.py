@@ -15,6 +15,10 @@ works on every conforming store at the cost of one small extra query;
 ``native_union=True`` skips that for a store configured to do it itself (Fuseki's
 ``unionDefaultGraph``, ``oxigraph serve --union-default-graph``, Virtuoso by default).
 
+A query's answer is read whole, then parsed (the server's row cap bounds it); dumps
+stream graph by graph. Only named graphs are dumped: claimgraph writes nothing to the
+default graph, which on a union-default store is not a graph of its own anyway.
+
 Credentials go in the URL's user info (``https://user:secret@host/ds/update``); they are
 sent with Basic or Digest authentication when the server asks, never shown in messages.
 """
