@@ -318,3 +318,18 @@ def test_ontology_docs_are_served_with_their_own_styles_but_no_scripts(site, tmp
     assert "style-src 'self' 'unsafe-inline'" in csp and "script-src 'self';" in csp
     monkeypatch.setattr(views, "ONTOLOGY_DOCS", tmp_path / "missing.html")
     assert get(site + "/docs/ontology").status_code == 404
+
+
+def test_links_built_by_hand_are_the_ones_flask_would_build(store, settings):
+    from flask import url_for
+
+    app = create_app(settings, store=store)
+    with app.test_request_context("/", base_url="http://h/sub/path"):
+        links = views.linker()
+        assert links.href(BASE + "id/event/black-january") == url_for(
+            "web.page", path="event/black-january"
+        )
+        odd = "http://example.org/a b?c=d&e#f"
+        ours, flasks = urlsplit(links.href(odd)), urlsplit(url_for("web.resource", iri=odd))
+        assert ours.path == flasks.path == "/sub/path/resource"
+        assert parse_qs(ours.query) == parse_qs(flasks.query) == {"iri": [odd]}

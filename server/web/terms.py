@@ -89,7 +89,9 @@ def shorten(text: str, limit: int = _MAX_LABEL) -> str:
 def fetch_labels(store: GraphStore, iris: Iterable[Any]) -> dict[str, str]:
     """The best label of each IRI that has one (preferred property, then English).
 
-    ``iris`` holds IRI strings or terms; terms other than IRIs are skipped.
+    ``iris`` holds IRI strings or terms; terms other than IRIs are skipped. Label
+    properties are looked up for all IRIs at once; the fallbacks (a claim's quote, who
+    made a statement, its document's title) only for those still without a label.
     """
     wanted = sorted(
         {
@@ -99,35 +101,46 @@ def fetch_labels(store: GraphStore, iris: Iterable[Any]) -> dict[str, str]:
         }
     )
     best: dict[str, tuple[tuple[int, int], str]] = {}
-    for start in range(0, len(wanted), _VALUES_BATCH):
-        values = " ".join(str(NamedNode(i)) for i in wanted[start : start + _VALUES_BATCH])
-        predicates = " ".join(str(p) for p in LABEL_PREDICATES[:-3])
-        query = f"""
-            SELECT ?s ?p ?l WHERE {{
-              VALUES ?s {{ {values} }}
-              {{ VALUES ?p {{ {predicates} }} ?s ?p ?l }}
-              UNION {{ ?s {CG.evidence} ?ev . ?ev {NIF.anchorOf} ?l . BIND({CG.evidence} AS ?p) }}
-              UNION {{ ?s {CG.sourceDocument} ?d . ?d {DCT["title"]} ?l .
-                       BIND({CG.sourceDocument} AS ?p) }}
-              UNION {{ ?s {CG.issuer}|{CG.author} ?who . ?who {RDFS.label} ?name .
-                       BIND(CONCAT("Statement by ", STR(?name)) AS ?l) BIND({CG.issuer} AS ?p) }}
-            }}"""
-        result = store.query(query)
-        assert isinstance(result, QuerySolutions)
-        for row in result:
+    direct = " ".join(str(p) for p in LABEL_PREDICATES[: -len(_FALLBACKS)])
+    _collect(store, wanted, f"VALUES ?p {{ {direct} }} ?s ?p ?l", best)
+    for predicate, pattern in _FALLBACKS:
+        missing = [i for i in wanted if i not in best]
+        if not missing:
+            break
+        _collect(store, missing, f"{pattern} BIND({predicate} AS ?p)", best)
+    return {iri: label for iri, (_, label) in best.items()}
+
+
+# Patterns binding ?l for ?s when it has no label of its own, in order of preference.
+_FALLBACKS = [
+    (CG.evidence, f"?s {CG.evidence} ?ev . ?ev {NIF.anchorOf} ?l ."),
+    (
+        CG.issuer,
+        f"?s {CG.issuer}|{CG.author} ?who . ?who {RDFS.label} ?name . "
+        'BIND(CONCAT("Statement by ", STR(?name)) AS ?l)',
+    ),
+    (CG.sourceDocument, f"?s {CG.sourceDocument} ?d . ?d {DCT['title']} ?l ."),
+]
+
+
+def _collect(
+    store: GraphStore, iris: list[str], pattern: str, best: dict[str, tuple[tuple[int, int], str]]
+) -> None:
+    """Run ``pattern`` (binding ?p and ?l) for batches of ``iris`` as ?s; keep the best."""
+    for start in range(0, len(iris), _VALUES_BATCH):
+        values = " ".join(str(NamedNode(i)) for i in iris[start : start + _VALUES_BATCH])
+        for row in select(store, f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {values} }} {pattern} }}"):
             label = row["l"]
             if not isinstance(label, Literal):
                 continue
             lang = label.language or ""
-            lang_rank = 0 if lang.startswith("en") else 1 if not lang else 2
-            rank = (_RANK[row["p"].value], lang_rank)
+            rank = (_RANK[row["p"].value], 0 if lang.startswith("en") else 1 if not lang else 2)
             subject = row["s"].value
             if subject not in best or rank < best[subject][0]:
                 text = label.value
-                if row["p"].value in (NIF.anchorOf.value, CG.evidence.value):
+                if row["p"].value == CG.evidence.value:
                     text = "\u201c" + shorten(text, _MAX_LABEL - 2) + "\u201d"
                 best[subject] = (rank, shorten(text))
-    return {iri: label for iri, (_, label) in best.items()}
 
 
 def term_view(term: Any, labels: dict[str, str], linker: Linker) -> dict[str, Any]:

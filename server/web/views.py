@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import (
     Blueprint,
@@ -64,10 +64,15 @@ def search_index() -> SearchIndex:
 
 
 def linker() -> Linker:
+    """Links to pages, built by hand: ``url_for`` per IRI costs more than the page's queries.
+
+    ``test_web_pages`` checks them against ``url_for``.
+    """
+    root = request.script_root
     return Linker(
         base_iri=get_settings(current_app).base_iri,
-        page_url=lambda path: url_for("web.page", path=path),
-        resource_url=lambda iri: url_for("web.resource", iri=iri),
+        page_url=lambda path: f"{root}/page/{quote(path, safe='/')}",
+        resource_url=lambda iri: f"{root}/resource?{urlencode({'iri': iri})}",
     )
 
 

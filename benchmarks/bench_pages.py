@@ -1,0 +1,151 @@
+"""How long the web pages take to render: the home page and an event page, and the rest.
+
+Loads the bundled corpus (``data/corpus``) into a fresh embedded store with the real
+loader, builds the app as ``claimgraph serve`` does, warms each page once, then times
+``--repeat`` requests of each page through the WSGI app (routing, the page's SPARQL
+queries, Jinja rendering, no network) and reports the median, p95 and worst. Target
+for the home page and an event page: under 200 ms on the bundled data.
+
+``--sizes 100k`` also times the pages on the synthetic graphs of
+``benchmarks.generate_graph`` (same shape, many more events and claims), to show how
+the pages grow with the store.
+
+    python -m benchmarks.bench_pages --repeat 50
+    python -m benchmarks.bench_pages --repeat 20 --sizes 100k,1M
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import (
+    REPO,
+    machine,
+    machine_line,
+    markdown_table,
+    ms,
+    percentile,
+    size_name,
+    sizes_of,
+    store_dir,
+    write_json,
+)
+from loaders.ingest import load_paths
+from loaders.store import EmbeddedStore
+from server.app import create_app
+from server.settings import Settings
+
+TARGET_MS = 200.0
+
+
+def pages(client) -> dict[str, str]:
+    """The pages to time, picked from the data: the heaviest event and statement."""
+    home = client.get("/index.json").get_json()
+    event = home["lists"]["events"][0]["href"]
+    statement = home["lists"]["statements"][0]["href"]
+    word = home["lists"]["events"][0]["label"].split()[0]
+    return {
+        "home": "/",
+        "event": event,
+        "statement": statement,
+        "timeline": "/timeline",
+        "search": f"/search?q={word}",
+        "query (cq02 example)": "/query?" + _example_query(client),
+    }
+
+
+def _example_query(client) -> str:
+    from urllib.parse import urlencode
+
+    examples = client.get("/query.json").get_json()["examples"]
+    (cq02,) = [e for e in examples if e["name"].startswith("cq02")]
+    return urlencode({"query": cq02["sparql"]})
+
+
+def time_pages(store: EmbeddedStore, repeat: int) -> list[dict[str, object]]:
+    settings = Settings.from_mapping({"store": store.location, "rate_limit": 0.0})
+    app = create_app(settings, store=store)
+    client = app.test_client()
+    results = []
+    for name, url in pages(client).items():
+        first = _get(client, url)  # warm: the search index is built on the first search
+        samples = [_get(client, url) for _ in range(repeat)]
+        results.append(
+            {
+                "page": name,
+                "url": url if len(url) < 60 else url[:57] + "...",
+                "first_s": first,
+                "median_s": percentile(samples, 50),
+                "p95_s": percentile(samples, 95),
+                "max_s": max(samples),
+            }
+        )
+    return results
+
+
+def _get(client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    response.get_data()
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    return elapsed
+
+
+def bundled_store(workdir: Path) -> EmbeddedStore:
+    store = EmbeddedStore(str(workdir / "bundled"))
+    load_paths(store, [REPO / "data" / "corpus"], base_iri=Settings().base_iri, workers=1)
+    return store
+
+
+def report(title: str, results: list[dict[str, object]]) -> str:
+    rows = [
+        [
+            r["page"],
+            f"`{r['url']}`",
+            ms(r["first_s"]),
+            ms(r["median_s"]),
+            ms(r["p95_s"]),
+            ms(r["max_s"]),
+        ]
+        for r in results
+    ]
+    table = markdown_table(
+        ["page", "URL", "first (ms)", "median (ms)", "p95 (ms)", "max (ms)"], rows
+    )
+    return f"### {title}\n\n{table}\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--sizes", default="", help="also synthetic stores, e.g. 100k,1M")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/claimgraph-bench"))
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    info = machine()
+    print(machine_line(info), "\n")
+    payload: dict[str, object] = {"machine": info, "runs": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        results = time_pages(bundled_store(Path(tmp)), args.repeat)
+        payload["runs"]["bundled"] = results  # type: ignore[index]
+        print(report("Bundled corpus (data/corpus)", results))
+        for page in results[:2]:
+            verdict = "meets" if page["median_s"] * 1000 < TARGET_MS else "MISSES"
+            median = ms(page["median_s"])
+            print(f"{page['page']}: median {median} ms {verdict} the {TARGET_MS:.0f} ms target")
+    for triples in sizes_of(args.sizes):
+        store = EmbeddedStore(str(store_dir(args.workdir, triples)))
+        results = time_pages(store, args.repeat)
+        payload["runs"][size_name(triples)] = results  # type: ignore[index]
+        print(report(f"Synthetic graph, {size_name(triples)} triples", results))
+        del store
+    write_json(args.json, payload)
+
+
+if __name__ == "__main__":
+    main()
