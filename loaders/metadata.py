@@ -109,8 +109,22 @@ def signature(analysis: Analysis) -> Metadata:
         begin, end = lines[-1]
         orgs = analysis.entities_in(begin, end, "organization")
         if orgs and end - begin < 250 and not analysis.text[begin:end].rstrip().endswith("."):
-            found.issuer = orgs[-1]  # "Secretariat of the X Network" closing the text
+            found.issuer = _parent_body(analysis, orgs[-1])  # "Secretariat of the X Network"
     return found
+
+
+def _parent_body(analysis: Analysis, office: Mention) -> Mention:
+    """ "Secretariat of the X Network" speaks for X Network when the text names X alone."""
+    for other in analysis.entities:
+        if (
+            other.kind == "organization"
+            and other.key != office.key
+            and len(other.text) < len(office.text)
+            and office.text.endswith(other.text)
+            and re.search(r"\bof\s+(?:the\s+)?$", office.text[: -len(other.text)])
+        ):
+            return other
+    return office
 
 
 def _speaking_organization(analysis: Analysis) -> Mention | None:

@@ -103,3 +103,13 @@ def test_press_release_voice_dateline_and_quoted_staff() -> None:
     assert statement_at(statements, PRESS_RELEASE.index("The gassing")) is quoted
     # naming the document's own organization is the document speaking, not the quote
     assert statement_at(statements, PRESS_RELEASE.index("calls on the Security")) is own
+
+
+def test_closing_office_line_speaks_for_its_parent_body() -> None:
+    text = (
+        "The Coalition for Justice in Northern Iraq condemns the Halabja massacre.\n"
+        "Secretariat of the Coalition for Justice in Northern Iraq\n"
+    )
+    meta = document_metadata(analyse(text, REFERENCE), {})
+    assert meta.issuer.key == "coalition-justice-northern-iraq"
+    assert "issuer" in meta.inferred
