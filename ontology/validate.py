@@ -85,13 +85,15 @@ def validate(data_graph: rdflib.Graph, *, with_ontology: bool = True) -> list[Vi
     # Merged by hand: pySHACL's ont_graph copies only class and property definitions,
     # and the concept-scheme checks need the concepts too. The caller's graph is left as is.
     merged = data_graph + _ontology_graph() if with_ontology else data_graph
-    _conforms, results, _text = shacl_validate(
+    _conforms, results, text = shacl_validate(
         merged,
         shacl_graph=_shapes_graph(),
         inference="none",
         abort_on_first=False,
         allow_warnings=True,
     )
+    if not isinstance(results, rdflib.Graph):  # pySHACL reports a broken shapes graph so
+        raise RuntimeError(f"the SHACL shapes cannot be applied: {text}")
     # A node reached by two targets is reported twice by pySHACL; once is enough.
     return sorted(set(_violations(results)), key=_sort_key)
 

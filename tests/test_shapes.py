@@ -92,6 +92,19 @@ BROKEN = {
         CG.statedIn.value,
         "stated in exactly one statement",
     ),
+    "genocide-asserted-on-the-event": (
+        f"INSERT DATA {{ GRAPH <urn:x> {{ <{ID}event/black-january> cg:legalCategory "
+        f"lc:genocide }} }}",
+        f"{ID}event/black-january",
+        CG.legalCategory.value,
+        "a contested value: only a cg:Claim stated in a cg:Statement",
+    ),
+    "count-asserted-on-a-statement": (
+        f"INSERT DATA {{ GRAPH <urn:x> {{ <{STMT}> cg:count 150 }} }}",
+        STMT,
+        CG.term("count").value,
+        "(attribute, never assert)",
+    ),
     "claim-without-type": (
         f"DELETE WHERE {{ GRAPH ?g {{ <{CLAIM_CAH}> cg:claimType ?t }} }}",
         CLAIM_CAH,
