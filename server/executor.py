@@ -472,6 +472,21 @@ def run_query(store: GraphStore, job: QueryJob, *, timeout: float, isolation: st
     )
 
 
+def select_solutions(
+    store: GraphStore, sparql: str, *, timeout: float, isolation: str, max_rows: int
+) -> list[ox.QuerySolution]:
+    """The solutions of a SELECT run like any client's query (own process, timeout, cap):
+    for the server's own aggregate queries (VoID, Service Description) on large stores."""
+    formats = QueryFormats(QueryResultsFormat.JSON, None, "SPARQL JSON")
+    job = QueryJob(sparql=sparql, formats=formats, max_rows=max_rows)
+    answer = run_query(store, job, timeout=timeout, isolation=isolation)
+    try:
+        payload = b"".join(answer.body)
+    finally:
+        answer.body.close()
+    return list(ox.parse_query_results(payload, QueryResultsFormat.JSON))
+
+
 class _HeaderOnFirstWrite:
     """Writes the header just before the first payload bytes, so the header also proves
     that the child got past its first store access (see :func:`_stuck`)."""

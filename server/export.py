@@ -32,7 +32,7 @@ EXPORT_FORMATS = (RdfFormat.TRIG, RdfFormat.N_QUADS, RdfFormat.TURTLE)
 FORMAT_NAMES = {"trig": RdfFormat.TRIG, "nquads": RdfFormat.N_QUADS, "turtle": RdfFormat.TURTLE}
 
 
-def _graph_quads(store: GraphStore, graph: NamedNode | DefaultGraph) -> Iterator[Quad]:
+def graph_quads(store: GraphStore, graph: NamedNode | DefaultGraph) -> Iterator[Quad]:
     raw = getattr(store, "raw", None)
     if raw is not None:
         yield from raw.quads_for_pattern(None, None, None, graph)
@@ -42,7 +42,7 @@ def _graph_quads(store: GraphStore, graph: NamedNode | DefaultGraph) -> Iterator
         yield Quad(triple.subject, triple.predicate, triple.object, graph)
 
 
-def _write(quads: Iterable[Quad], out: BinaryIO, fmt: RdfFormat) -> None:
+def write_quads(quads: Iterable[Quad], out: BinaryIO, fmt: RdfFormat) -> None:
     items = quads if fmt.supports_datasets else (q.triple for q in quads)
     ox.serialize(items, out, fmt, prefixes=PREFIXES)
 
@@ -61,14 +61,14 @@ def write_export(
     has_ontology = ontology_graph in graphs
     if has_ontology and not include_ontology:
         graphs.remove(ontology_graph)
-    default = _graph_quads(store, DefaultGraph())
+    default = graph_quads(store, DefaultGraph())
     first = next(default, None)
     if first is not None:
-        _write(_chain(first, default), out, fmt)
+        write_quads(_chain(first, default), out, fmt)
     for graph in graphs:
-        _write(_graph_quads(store, graph), out, fmt)
+        write_quads(graph_quads(store, graph), out, fmt)
     if include_ontology and not has_ontology:
-        _write(ontology_quads(ontology_graph), out, fmt)
+        write_quads(ontology_quads(ontology_graph), out, fmt)
     out.flush()
 
 

@@ -18,6 +18,8 @@ from pyoxigraph import DefaultGraph, NamedNode, RdfFormat
 
 from loaders.store import GraphStore
 from server.errors import ApiError
+from server.executor import stream
+from server.export import graph_quads, write_quads
 from server.negotiation import GRAPH_FORMATS, graph_format
 from server.security import require_write_token, server_timing
 
@@ -72,14 +74,17 @@ def read() -> Response:
     if not _exists(graph):
         raise ApiError(404, "not-found", f"there is no graph {graph}")
     chosen = graph_format(request.headers.get("Accept"), request.args.get("format"))
-    rows = _store().query(
-        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-        union_default_graph=False,
-        default_graphs=[graph],
+    settings = current_app.config["SETTINGS"]
+    store = _store()
+    # Streamed from a forked child like /export: a large graph never sits in memory here.
+    body = stream(
+        lambda out: write_quads(graph_quads(store, graph), out, chosen),
+        isolation=settings.query_isolation,
+        idle_timeout=settings.query_timeout,
     )
-    from server.sparql import rdf_response
-
-    return rdf_response(list(rows), chosen)
+    response = Response(body, content_type=chosen.media_type)
+    response.vary.add("Accept")
+    return response
 
 
 @bp.route("/store", methods=["PUT", "POST"])

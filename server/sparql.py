@@ -222,7 +222,7 @@ def _run_update(text: str, params: MultiDict) -> Response:
 
 
 def _service_description() -> Response:
-    from server.void import service_description
+    from server.void import selector, service_description
 
     chosen = graph_format(request.headers.get("Accept"), request.args.get("format"), html=True)
     if isinstance(chosen, str):  # a browser: the query page, when the web interface is there
@@ -230,7 +230,7 @@ def _service_description() -> Response:
             return current_app.redirect(url_for("web.query"), 303)
         chosen = graph_format(None, None)
     endpoint_iri = url_for("sparql.endpoint", _external=True)
-    triples = service_description(_settings(), _store(), endpoint_iri)
+    triples = service_description(_settings(), selector(current_app), endpoint_iri)
     return rdf_response(triples, chosen)
 
 

@@ -11,13 +11,14 @@ Links are built from the request, so they are right behind a reverse proxy.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
-from flask import Blueprint, Response, current_app, request, url_for
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from flask import Blueprint, Flask, Response, current_app, request, url_for
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolution, Triple
 
-from loaders.store import GraphStore
 from ontology.vocab import DCT, OWL, RDF, SD, VOID, XSD
+from server import executor
 from server.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, graph_format
 from server.settings import Settings
 
@@ -31,17 +32,33 @@ def _count(value: object) -> Literal:
     return Literal(str(value), datatype=XSD.integer)
 
 
-def graph_sizes(store: GraphStore) -> list[tuple[NamedNode, int]]:
+Select = Callable[[str], Iterable[QuerySolution]]
+
+
+def selector(app: Flask) -> Select:
+    """SELECT for the descriptions, run like a client's query: in its own process, with
+    the query timeout and row cap, so a large store cannot stall the server."""
+    settings = app.config["SETTINGS"]
+    return partial(
+        executor.select_solutions,
+        app.extensions["claimgraph.store"],
+        timeout=settings.query_timeout,
+        isolation=settings.query_isolation,
+        max_rows=settings.max_rows,
+    )
+
+
+def graph_sizes(select: Select) -> list[tuple[NamedNode, int]]:
     """(named graph, triple count), largest first."""
-    rows = store.query(
+    rows = select(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY DESC(?n)"
     )
     return [(row["g"], int(row["n"].value)) for row in rows if isinstance(row["g"], NamedNode)]
 
 
-def vocabularies(store: GraphStore) -> list[str]:
+def vocabularies(select: Select) -> list[str]:
     """Namespaces of every predicate and class used in a named graph."""
-    rows = store.query("SELECT DISTINCT ?t WHERE { GRAPH ?g { { ?s ?t ?o } UNION { ?s a ?t } } }")
+    rows = select("SELECT DISTINCT ?t WHERE { GRAPH ?g { { ?s ?t ?o } UNION { ?s a ?t } } }")
     spaces = set()
     for row in rows:
         term = row["t"]
@@ -51,8 +68,8 @@ def vocabularies(store: GraphStore) -> list[str]:
     return sorted(spaces)
 
 
-def wikidata_links(store: GraphStore) -> int:
-    rows = store.query(
+def wikidata_links(select: Select) -> int:
+    rows = select(
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o }"
         ' FILTER(STRSTARTS(STR(?o), "http://www.wikidata.org/entity/")) }'
     )
@@ -60,11 +77,13 @@ def wikidata_links(store: GraphStore) -> int:
 
 
 def void_triples(
-    settings: Settings, store: GraphStore, dataset: NamedNode | BlankNode
+    settings: Settings, select: Select, dataset: NamedNode | BlankNode
 ) -> Iterator[Triple]:
-    sizes = graph_sizes(store)
+    sizes = graph_sizes(select)
     yield Triple(dataset, RDF.type, VOID.Dataset)
-    yield Triple(dataset, DCT.term("title"), Literal("claimgraph: attributed claims about atrocity events"))
+    yield Triple(
+        dataset, DCT.term("title"), Literal("claimgraph: attributed claims about atrocity events")
+    )
     yield Triple(dataset, VOID.triples, _count(sum(n for _, n in sizes)))
     yield Triple(dataset, VOID.uriSpace, Literal(settings.base_iri.rstrip("/") + "/id/"))
     yield Triple(
@@ -72,7 +91,7 @@ def void_triples(
     )
     if "export.export" in current_app.view_functions:
         yield Triple(dataset, VOID.dataDump, NamedNode(url_for("export.export", _external=True)))
-    for space in vocabularies(store):
+    for space in vocabularies(select):
         yield Triple(dataset, VOID.vocabulary, NamedNode(space))
     for graph, size in sizes:
         subset = BlankNode()
@@ -85,10 +104,10 @@ def void_triples(
     yield Triple(links, RDF.type, VOID.Linkset)
     yield Triple(links, VOID.linkPredicate, OWL.sameAs)
     yield Triple(links, VOID.target, NamedNode("http://www.wikidata.org/"))
-    yield Triple(links, VOID.triples, _count(wikidata_links(store)))
+    yield Triple(links, VOID.triples, _count(wikidata_links(select)))
 
 
-def service_description(settings: Settings, store: GraphStore, endpoint: str) -> list[Triple]:
+def service_description(settings: Settings, select: Select, endpoint: str) -> list[Triple]:
     """The SPARQL 1.1 Service Description of the endpoint at ``endpoint``."""
     service = BlankNode()
     triples = [
@@ -112,7 +131,7 @@ def service_description(settings: Settings, store: GraphStore, endpoint: str) ->
         Triple(dataset, SD.defaultGraph, default_graph),
         Triple(default_graph, RDF.type, SD.Graph),
     ]
-    for graph, size in graph_sizes(store):
+    for graph, size in graph_sizes(select):
         named = BlankNode()
         description = BlankNode()
         triples += [
@@ -134,5 +153,4 @@ def void() -> Response:
     chosen = graph_format(request.headers.get("Accept"), request.args.get("format"))
     dataset = NamedNode(url_for("void.void", _external=True) + "#dataset")
     settings = current_app.config["SETTINGS"]
-    store = current_app.extensions["claimgraph.store"]
-    return rdf_response(list(void_triples(settings, store, dataset)), chosen)
+    return rdf_response(list(void_triples(settings, selector(current_app), dataset)), chosen)
