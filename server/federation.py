@@ -11,7 +11,8 @@ target is on ``settings.service_allowlist``.
 
 Rules (docs/security.md repeats them for operators):
 
-- A target must be an absolute ``http``/``https`` IRI without user info; it matches an
+- A target must be an absolute ``http``/``https`` IRI without user info or ``.``/``..``
+  path segments (percent-encoded ones included); it matches an
   allowlist entry with the same scheme, host and port whose path is a prefix of the
   target's path at a ``/`` boundary (``http://h/sparql`` allows ``http://h/sparql`` and
   ``http://h/sparql/x``, not ``http://h/sparql2``). Hosts compare as written (case
@@ -43,7 +44,7 @@ import socket
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from server.settings import Settings
 
@@ -232,7 +233,8 @@ def check_target(target: Target, endpoints: list[AllowedEndpoint], resolve: Reso
     parts = _split_http(target.iri)
     if parts is None:
         raise FederationError(
-            f"{shown} is refused: only absolute http(s) IRIs without user info are allowed."
+            f"{shown} is refused: only absolute http(s) IRIs without user info or dot "
+            "segments are allowed."
         )
     if not any(endpoint.matches(parts) for endpoint in endpoints):
         listed = "no endpoints are allowed" if not endpoints else "it is not on the list"
@@ -276,6 +278,11 @@ def _split_http(url: str) -> SplitResult | None:
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         return None
     if "@" in parts.netloc or parts.username is not None or parts.password is not None:
+        return None
+    # Dot segments (also percent-encoded) could climb out of an allowlisted path prefix
+    # once a server normalises them; no SPARQL endpoint needs them.
+    segments = unquote(parts.path).replace("\\", "/").split("/")
+    if any(segment in {".", ".."} for segment in segments):
         return None
     return parts
 

@@ -234,6 +234,21 @@ def test_path_prefix_matches_at_segment_boundaries() -> None:
             guard_query(select(url), settings, resolve=public)
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        select("http://h.example/sparql/../admin"),
+        select("http://h.example/sparql/%2e%2e/admin"),
+        select("http://h.example/sparql/./x"),
+        "PREFIX e: <http://h.example/> SELECT * { SERVICE e:sparql\\/..\\/admin {} }",
+    ],
+    ids=["dot-dot", "encoded-dot-dot", "dot", "escaped-prefixed-name"],
+)
+def test_dot_segments_cannot_climb_out_of_an_allowed_path(query: str) -> None:
+    with pytest.raises(FederationError, match="dot segments"):
+        guard_query(query, allow("http://h.example/sparql"), resolve=public)
+
+
 def test_malformed_allowlist_entry_is_a_configuration_error() -> None:
     with pytest.raises(ValueError, match="service_allowlist: 'ftp://x/'"):
         allowlist(allow("ftp://x/"))
