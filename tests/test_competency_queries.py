@@ -176,6 +176,21 @@ def test_cq02_sources_differ(store: EmbeddedStore) -> None:
     ]
 
 
+def test_cq02_one_source_with_two_counts_differs(store: EmbeddedStore) -> None:
+    """A variant: the ombudsperson's statement also gives 800 injured in another claim."""
+    load(store)
+    store.update(
+        f"INSERT DATA {{ GRAPH <urn:test> {{ <urn:c> a <{CG}CasualtyFigure> ; "
+        f"<{CG}about> <{EVENT}> ; <{CG}statedIn> <{OMBUDSPERSON}> ; <{CG}count> 800 ; "
+        f"<{CG}casualtyKind> <{CONCEPT}casualty-kind/injured> }} }}"
+    )
+    injured = [r for r in rows(store, "cq02") if r["kindLabel"] == "injured"]
+    assert [pick(r, "count", "sources", "agreement") for r in injured] == [
+        ("744", "1", "differ"),
+        ("800", "1", "differ"),
+    ]
+
+
 def test_cq03_instrument_violations(store: EmbeddedStore) -> None:
     load(store)
     found = rows(store, "cq03")
