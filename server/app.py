@@ -14,6 +14,7 @@ from flask import Flask
 
 from loaders.store import GraphStore, open_configured_store
 from server import errors, federation, security
+from server.executor import ISOLATION_MODES
 from server.settings import Settings
 
 # Blueprint modules, each exposing `bp` (a flask.Blueprint). Order matters only for
@@ -39,6 +40,11 @@ def create_app(
     elif not isinstance(settings, Settings):
         settings = Settings.from_mapping(settings)
     federation.allowlist(settings)  # a malformed service_allowlist fails here, not per query
+    if settings.query_isolation not in ISOLATION_MODES:
+        raise ValueError(
+            f"setting query_isolation must be one of {', '.join(ISOLATION_MODES)}, "
+            f"not {settings.query_isolation!r}"
+        )
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes

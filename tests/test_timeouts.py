@@ -134,3 +134,10 @@ def test_a_client_that_leaves_stops_the_child():
     assert len(next(iter(body))) > 0
     body.close()
     assert not Path(f"/proc/{pid}").exists()
+
+
+def test_an_unknown_isolation_mode_is_refused_at_start(store, settings):
+    from server.app import create_app
+
+    with pytest.raises(ValueError, match="query_isolation must be one of fork, thread"):
+        create_app(settings.replace(query_isolation="spawn"), store=store)
