@@ -75,7 +75,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         results = store.query(sparql, union_default_graph=settings.union_default_graph)
     except SyntaxError as exc:
         raise CommandError(f"the query is not valid SPARQL: {exc}") from None
-    write_results(results, args.format, sys.stdout, sys.stdout.buffer, width=args.width)
+    write_results(
+        results,
+        args.format,
+        sys.stdout,
+        sys.stdout.buffer,
+        width=args.width,
+        base_iri=settings.base_iri,
+    )
     return 0
 
 
@@ -132,6 +139,7 @@ def write_results(
     binary_out: BinaryIO,
     *,
     width: int = 60,
+    base_iri: str | None = None,
 ) -> None:
     """Print results as a table or in a pyoxigraph serialization; wrong kinds are errors."""
     from server.cli import CommandError
@@ -157,17 +165,23 @@ def write_results(
         if isinstance(results, ox.QueryBoolean):
             text_out.write(f"{'true' if bool(results) else 'false'}\n")
         else:
-            text_out.write(render_table(results, width=width))
+            text_out.write(render_table(results, width=width, base_iri=base_iri))
         return
     text_out.flush()
     binary_out.write(results.serialize(format=RESULT_FORMATS[fmt]))
     binary_out.flush()
 
 
-def render_table(solutions: ox.QuerySolutions, *, width: int = 60) -> str:
-    """An aligned text table with one row per solution; IRIs shortened by known prefixes."""
+def render_table(
+    solutions: ox.QuerySolutions, *, width: int = 60, base_iri: str | None = None
+) -> str:
+    """An aligned text table with one row per solution.
+
+    IRIs are shortened by the known prefixes (``cg:Claim``), and IRIs minted under
+    ``base_iri`` are shown relative to it (``<id/event/black-january>``).
+    """
     columns = [v.value for v in solutions.variables]
-    rows = [[_cell(solution[c], width) for c in columns] for solution in solutions]
+    rows = [[_cell(solution[c], width, base_iri) for c in columns] for solution in solutions]
     widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(),
@@ -180,13 +194,18 @@ def render_table(solutions: ox.QuerySolutions, *, width: int = 60) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, width: int) -> str:
+def _cell(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal | None, width: int, base_iri: str | None
+) -> str:
     from ontology.validate import compact  # lazily: the CLI imports every command at start
 
     if term is None:
         text = ""
     elif isinstance(term, ox.NamedNode):
-        text = compact(term.value)
+        if base_iri and term.value.startswith(base_iri) and term.value != base_iri:
+            text = f"<{term.value.removeprefix(base_iri)}>"
+        else:
+            text = compact(term.value)
     elif isinstance(term, ox.BlankNode):
         text = f"_:{term.value}"
     else:
