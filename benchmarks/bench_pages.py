@@ -139,6 +139,7 @@ def main() -> None:
             median = ms(page["median_s"])
             print(f"{page['page']}: median {median} ms {verdict} the {TARGET_MS:.0f} ms target")
     for triples in sizes_of(args.sizes):
+        (args.workdir / "stores").mkdir(parents=True, exist_ok=True)
         store = EmbeddedStore(str(store_dir(args.workdir, triples)))
         results = time_pages(store, args.repeat)
         payload["runs"][size_name(triples)] = results  # type: ignore[index]

@@ -18,7 +18,7 @@ from ontology import iris
 from ontology.queries import named_queries
 from server.app import create_app
 from server.web import views
-from tests.fixtures.web.sample import ALPHA_TEXT, BASE, load_sample
+from tests.fixtures.web.sample import ALPHA_TEXT, BASE, BETA_TEXT, load_sample
 
 
 @pytest.fixture
@@ -333,3 +333,25 @@ def test_links_built_by_hand_are_the_ones_flask_would_build(store, settings):
         ours, flasks = urlsplit(links.href(odd)), urlsplit(url_for("web.resource", iri=odd))
         assert ours.path == flasks.path == "/sub/path/resource"
         assert parse_qs(ours.query) == parse_qs(flasks.query) == {"iri": [odd]}
+
+
+def test_a_claim_page_shows_its_evidence_in_its_place_in_the_text(site):
+    data = get(site + "/page/statement/beta.json").json()
+    (claim,) = [
+        c for c in data["statement"]["claims"] if c["type"]["slug"] == "perpetrator-attribution"
+    ]
+    page = get(site + claim["claim"]["href"] + ".json").json()
+    assert page["view"] == "claim"
+    assert (
+        page["claim"]["claim"]["statement"]["label"]
+        == "Memorial Watch report on the events of January 1990"
+    )
+    (context,) = page["claim"]["contexts"]
+    assert context["quote"] == "carried out by the Soviet Army"
+    assert context["before"] == BETA_TEXT[: BETA_TEXT.index("carried out")]  # all of it
+    assert context["after"] == ".\n"
+    alpha = get(site + "/page/statement/alpha.json").json()["statement"]["claims"]
+    (action,) = [c for c in alpha if c["type"]["slug"] == "call-to-action"]
+    (context,) = get(site + action["claim"]["href"] + ".json").json()["claim"]["contexts"]
+    # Cut 240 characters before the quote, then moved to the start of a word.
+    assert context["before"].startswith("\u2026military force against unarmed civilians")

@@ -93,3 +93,45 @@ def _document(store: GraphStore, node: NamedNode) -> tuple[NamedNode | None, str
         return None, None
     text = rows[0]["text"]
     return rows[0]["doc"], text.value if text is not None else None
+
+
+CONTEXT_CHARS = 240
+
+
+def claim_view(store: GraphStore, iri: str, linker: Linker) -> dict[str, Any]:
+    """A claim with its source and each evidence quote in its place in the text."""
+    node = NamedNode(iri)
+    claims = fetch_claims(store, f"VALUES ?claim {{ {node} }}", linker)
+    if not claims:
+        return {"claim": None, "contexts": []}
+    claim = claims[0]
+    text = None
+    if claim["statement"] is not None:
+        _, text = _document(store, NamedNode(claim["statement"]["iri"]))
+    contexts = []
+    for ev in claim["evidence"]:
+        begin, end = ev["begin"], ev["end"]
+        if text is None or begin is None or end is None or not 0 <= begin < end <= len(text):
+            continue
+        start, stop = _word_bounds(text, begin - CONTEXT_CHARS, end + CONTEXT_CHARS)
+        contexts.append(
+            {
+                "before": ("\u2026" if start else "") + text[start:begin],
+                "quote": text[begin:end],
+                "after": text[end:stop] + ("\u2026" if stop < len(text) else ""),
+                "matches": ev["quote"] is None or text[begin:end] == ev["quote"],
+            }
+        )
+    return {"claim": claim, "contexts": contexts}
+
+
+def _word_bounds(text: str, start: int, stop: int) -> tuple[int, int]:
+    """``start`` and ``stop`` clipped to the text and moved off the middle of a word."""
+    start, stop = max(0, start), min(len(text), stop)
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 40 else start
+    if stop < len(text):
+        space = text.rfind(" ", stop - 40, stop)
+        stop = space if space > 0 else stop
+    return start, stop

@@ -30,7 +30,7 @@ from server.web import overview
 from server.web.describe import describe
 from server.web.event import event_view
 from server.web.query_page import QueryOutcome, examples, run_query
-from server.web.statement import statement_view
+from server.web.statement import claim_view, statement_view
 from server.web.terms import Linker, fetch_labels
 from server.web.twin import CSP, respond, secure
 
@@ -137,6 +137,9 @@ def _resource_page(iri: str, as_json: bool) -> Response:
     elif CG.Event.value in types:
         data["view"] = "event"
         data["event"], html["chart"] = event_view(store, iri, links)
+    elif CG.Claim.value in types:
+        data["view"] = "claim"
+        data["claim"] = claim_view(store, iri, links)
     elif CG.Document.value in types:
         data["view"] = "document"
         data["carried_by"] = [
