@@ -7,6 +7,7 @@ Claim extractors read an :class:`Analysis` and never re-parse the text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,24 +35,34 @@ class Analysis:
     numbers: list[NumberMention]
     articles: list[ArticleReference]
     sentences: list[tuple[int, int]] = field(default_factory=list)
+    _spans: dict[str, dict[str, list[Span]]] = field(default_factory=dict, repr=False)
+
+    def _by_label(self, key: str, label: str) -> list[Span]:
+        """Spans of one label, in text order (computed once per analysis)."""
+        index = self._spans.get(key)
+        if index is None:
+            index = {}
+            for span in self.doc.spans[key]:
+                index.setdefault(span.label_, []).append(span)
+            for spans in index.values():
+                spans.sort(key=lambda s: (s.start_char, s.end_char))
+            self._spans[key] = index
+        return index.get(label, [])
+
+    def _within(self, spans: list[Span], begin: int, end: int) -> list[Span]:
+        first = bisect.bisect_left([s.start_char for s in spans], begin)
+        return [s for s in spans[first:] if s.start_char < end and s.end_char <= end]
 
     def cues(self, label: str, begin: int = 0, end: int | None = None) -> list[Span]:
         end = len(self.text) if end is None else end
-        return [
-            s
-            for s in self.doc.spans[CUES]
-            if s.label_ == label and begin <= s.start_char and s.end_char <= end
-        ]
+        return self._within(self._by_label(CUES, label), begin, end)
 
     def terms(self, label: str, begin: int = 0, end: int | None = None) -> list[Span]:
         """Term-list matches (LEGAL_CATEGORY, CASUALTY_KIND, VICTIM_GROUP), longest only."""
         end = len(self.text) if end is None else end
-        spans = [
-            s
-            for key in (GAZETTEER, CUES)
-            for s in self.doc.spans[key]
-            if s.label_ == label and begin <= s.start_char and s.end_char <= end
-        ]
+        spans = self._within(self._by_label(GAZETTEER, label), begin, end) + self._within(
+            self._by_label(CUES, label), begin, end
+        )
         chosen: list[Span] = []
         for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
             if all(span.end <= c.start or span.start >= c.end for c in chosen):
