@@ -268,8 +268,12 @@ def _stuck(pid: int) -> bool:
     """
     try:
         with open(f"/proc/{pid}/wchan") as f:
-            return "futex" in f.read()
-    except OSError:
+            if "futex" not in f.read():
+                return False
+        with open(f"/proc/{pid}/status") as f:
+            threads = next(line for line in f if line.startswith("Threads:"))
+        return int(threads.split()[1]) == 1  # with other threads, a wait may end
+    except (OSError, StopIteration, ValueError):
         return False
 
 
