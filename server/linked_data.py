@@ -7,18 +7,22 @@ RDF/XML by content negotiation) or, when the client prefers HTML, to ``/page/<pa
 subject or object, from every graph. Unknown things are 404 at both addresses.
 
 ``/ontology`` serves the ontology (``ontology/claimgraph.ttl``; browsers are sent to
-``/docs/ontology``), and a graph IRI ``B graph/<path>`` redirects to its Graph Store
+``/docs/ontology``); a concept of its SKOS schemes (``/concept/<scheme>/<slug>``)
+303-redirects to it; a graph IRI ``B graph/<path>`` redirects to its Graph Store
 address. The server maps the request path onto the configured base IRI, so the same
 code answers for ``https://w3id.org/claimgraph/`` behind a redirect or a local base.
 """
 
 from __future__ import annotations
 
+import functools
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from pyoxigraph import NamedNode, RdfFormat
 
 from ontology.files import ONTOLOGY_TTL as ONTOLOGY_FILE
+from ontology.vocab import CONCEPT_BASE
 from server.errors import ApiError
 from server.executor import QueryJob, run_query
 from server.negotiation import HTML, QueryFormats, graph_format
@@ -121,6 +125,26 @@ def ontology_document() -> Response:
     response = Response(text, content_type=chosen.media_type)
     response.vary.add("Accept")
     return response
+
+
+@functools.cache
+def _ontology_subjects(mtime: float) -> frozenset[str]:
+    """IRIs the shipped ontology describes (classes, properties, concepts, schemes)."""
+    del mtime  # part of the cache key only: a changed file is read again
+    quads = ox.parse(path=str(ONTOLOGY_FILE), format=RdfFormat.TURTLE)
+    return frozenset(q.subject.value for q in quads if isinstance(q.subject, NamedNode))
+
+
+@bp.get("/concept/<path:path>")
+def concept(path: str) -> Response:
+    """A concept of the shipped SKOS schemes: 303 to the ontology document describing it."""
+    iri = CONCEPT_BASE + path
+    if not ONTOLOGY_FILE.exists() or iri not in _ontology_subjects(ONTOLOGY_FILE.stat().st_mtime):
+        raise ApiError(404, "not-found", f"there is no concept {iri}")
+    if _negotiated() == HTML:
+        return _see_other(request.script_root + "/docs/ontology")
+    params = {"format": request.args["format"]} if "format" in request.args else {}
+    return _see_other(url_for("linked_data.ontology_document", **params))
 
 
 @bp.get("/graph/<path:path>")

@@ -100,3 +100,18 @@ def test_406_when_no_rdf_format_fits(server):
     r = requests.get(server.url + "/data/" + PATH, headers={"Accept": "image/png"})
     assert r.status_code == 406
     assert "text/turtle" in error_of(r)["message"]
+
+
+def test_concepts_of_the_schemes_lead_to_the_ontology(server):
+    r = requests.get(server.url + "/concept/legal-category/genocide", allow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["Location"] == "/ontology"
+    described = requests.get(
+        server.url + "/concept/legal-category/genocide", headers={"Accept": "application/n-triples"}
+    )
+    genocide = NamedNode("https://w3id.org/claimgraph/concept/legal-category/genocide")
+    assert any(
+        t.subject == genocide for t in triples(ox.parse(described.content, RdfFormat.N_TRIPLES))
+    )
+    unknown = requests.get(server.url + "/concept/legal-category/no-such-crime")
+    assert unknown.status_code == 404
