@@ -5,7 +5,10 @@
   the same store directory (RocksDB allows one process per directory), with the union
   of the named graphs as its default graph, as claimgraph serves it;
 - ``rdflib``: rdflib-endpoint (rdflib + FastAPI under uvicorn), which parses the N-Quads
-  file into an in-memory rdflib Dataset with default union.
+  file into an in-memory rdflib Dataset with default union;
+- ``claimgraph-thread``: ``claimgraph serve --query-isolation thread``, to tell the cost
+  of the forked child per query from the rest (not for production: such queries cannot
+  be stopped).
 
 Each server runs as a child process of the benchmark, is polled until it answers an
 ``ASK {}``, and is stopped (SIGTERM, then SIGKILL) by its own pid.
@@ -38,6 +41,7 @@ from benchmarks.generate_graph import parse_size
 
 BIN = Path(sys.executable).parent
 PEERS = ("claimgraph", "oxigraph", "rdflib")
+VARIANTS = ("claimgraph-thread",)  # for diagnosis: claimgraph without its forked children
 
 
 def free_port() -> int:
@@ -159,12 +163,17 @@ def start(
     log_dir = workdir / "logs"
     if name == "claimgraph":
         return start_claimgraph(store_dir(workdir, triples, seed), log_dir, extra_args=extra_args)
+    if name == "claimgraph-thread":  # queries on server threads: no fork, cannot be stopped
+        extra = ["--query-isolation", "thread", *(extra_args or [])]
+        server = start_claimgraph(store_dir(workdir, triples, seed), log_dir, extra_args=extra)
+        server.name = name
+        return server
     if name == "oxigraph":
         copy = workdir / "stores" / f"{size_name(triples)}-oxigraph"
         return start_oxigraph(copy_store(store_dir(workdir, triples, seed), copy), log_dir)
     if name == "rdflib":
         return start_rdflib(dataset(workdir, triples, seed), log_dir)
-    raise ValueError(f"unknown server {name!r}; expected one of {PEERS}")
+    raise ValueError(f"unknown server {name!r}; expected one of {PEERS + VARIANTS}")
 
 
 def main(argv: list[str] | None = None) -> int:
