@@ -202,3 +202,16 @@ def test_an_entity_page_lists_every_statement_with_its_graph(browser, site, shoo
     graphs = [g.text for g in by_css(browser, "#statements a.graph")]
     assert "graph/reference" in graphs and "graph/document/beta" in graphs
     shoot("resource")
+
+
+def test_the_ontology_documentation_is_one_click_away(browser, site, shoot):
+    from server.web.views import ONTOLOGY_DOCS
+
+    if not ONTOLOGY_DOCS.is_file():
+        pytest.skip("docs/ontology/index.html has not been generated")
+    browser.get(site + "/")
+    (link,) = [a for a in by_css(browser, "nav a") if a.text == "Ontology"]
+    link.click()
+    assert browser.current_url.endswith("/docs/ontology")
+    assert "Statement" in browser.find_element("css selector", "body").text
+    shoot("ontology")

@@ -355,3 +355,19 @@ def test_a_claim_page_shows_its_evidence_in_its_place_in_the_text(site):
     (context,) = get(site + action["claim"]["href"] + ".json").json()["claim"]["contexts"]
     # Cut 240 characters before the quote, then moved to the start of a word.
     assert context["before"].startswith("\u2026military force against unarmed civilians")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/page/event/a%20b",
+        "/page/%3Cscript%3E",
+        "/page/x%22y",
+        "/resource?iri=%3C%3E",
+        "/resource?iri=x",
+    ],
+)
+def test_paths_that_make_no_valid_iri_are_not_found_not_errors(site, path):
+    response = get(site + path)
+    assert response.status_code == 404
+    assert "<script>" not in response.text

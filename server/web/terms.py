@@ -58,8 +58,9 @@ class Linker:
         path = self.path_of(iri)
         return self.page_url(path) if path is not None else self.resource_url(iri)
 
-    def iri_of(self, path: str) -> NamedNode:
-        return NamedNode(self.id_prefix + path)
+    def iri_of(self, path: str) -> str:
+        """The IRI ``B id/<path>`` (not checked: a path may make an invalid IRI)."""
+        return self.id_prefix + path
 
 
 def compact(iri: str) -> str:

@@ -92,7 +92,7 @@ def page(path: str) -> Response:
     as_json = path.endswith(".json")
     if as_json:
         path = path[: -len(".json")]
-    return _resource_page(linker().iri_of(path).value, as_json)
+    return _resource_page(linker().iri_of(path), as_json)
 
 
 @bp.get("/resource")
