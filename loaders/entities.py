@@ -70,7 +70,7 @@ def _titlish(token: Token) -> bool:
     )
 
 
-def _chunk(doc: Doc, head: Span, heads: set[int]) -> tuple[int, int]:
+def _chunk(doc: Doc, head: Span, heads: set[int], agent: bool = False) -> tuple[int, int]:
     """Token range of the title-case name around a head word.
 
     Commas join words inside one name ("Economic, Social, and Cultural Rights", "Cruel,
@@ -85,11 +85,13 @@ def _chunk(doc: Doc, head: Span, heads: set[int]) -> tuple[int, int]:
             start -= 2
         else:
             break
+    # "Eritrean troops in Axum" is a force and a place; "armed forces of Armenia" one name
+    connectors = {"of", "the", "former"} if agent else _CONNECTORS
     end = head.end
     enumerating = False  # inside "A, B, and C" words of one name
     while end < len(doc) and "\n" not in doc[end - 1].whitespace_:
         probe = end
-        while probe < len(doc) and (doc[probe].lower_ in _CONNECTORS or doc[probe].text == ","):
+        while probe < len(doc) and (doc[probe].lower_ in connectors or doc[probe].text == ","):
             probe += 1
         if probe >= len(doc) or not _titlish(doc[probe]):
             break
@@ -177,7 +179,7 @@ def chunk_mentions(doc: Doc, reference: Reference, known: list[Mention]) -> list
     heads = {i for s in head_spans for i in range(s.start, s.end)}
     for span in head_spans:
         kind = _HEAD_KINDS[span.label_]
-        start, end = _chunk(doc, span, heads)
+        start, end = _chunk(doc, span, heads, agent=span.label_ == "AGENT_HEAD")
         if end - start < 2:
             continue
         if span.label_ != "AGENT_HEAD" and not _titlish(doc[span.start]):

@@ -180,3 +180,12 @@ def test_charges_against_people_are_not_characterizations() -> None:
     text = "After the Srebrenica massacre, two commanders were charged with war crimes."
     found = {c.values["legalCategory"][0].slug for c in _claims_of(text, "legal-characterization")}
     assert found == {"massacre"}
+
+
+def test_passive_perpetrators_and_forces_named_with_a_place() -> None:
+    text = (
+        "The Halabja massacre was an act of genocide organized by the Iraqi Army. UN experts "
+        "said that hundreds of civilians were killed by Baathist troops in Halabja."
+    )
+    found = {_keys(c.values["perpetrator"])[0] for c in _claims_of(text, "perpetrator-attribution")}
+    assert found == {"iraqi-army", "baathist-troops"}  # not the UN, not "troops in Halabja"

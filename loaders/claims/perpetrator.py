@@ -44,6 +44,10 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             continue
         if _participle(analysis, verb.start_char, begin):
             continue  # "the crime committed against civilians": no subject here
+        if re.search(
+            r"\b(?:was|were|been|being|be|is|are)\s+(?:\w+ly\s+)?$", text[begin : verb.start_char]
+        ):
+            continue  # passive: "were killed by X" names X after "by"
         subjects = [
             m
             for m in _agents(analysis, begin, verb.start_char)
@@ -90,7 +94,12 @@ def _passive_agent_follows(analysis: Analysis, by: int) -> bool:
         return True
     nouns = analysis.cues("EVENT_NOUN", by - 40, by) + analysis.terms("LEGAL_CATEGORY", by - 40, by)
     return any(
-        re.fullmatch(r"\s+(?:of|against)\s+(?:the\s+)?[\w-]+\s+", analysis.text[n.end_char : by])
+        re.fullmatch(
+            r"\s+(?:of|against)\s+(?:the\s+)?[\w-]+\s+"  # "the massacre of civilians by"
+            r"|,?\s+(?:\w+ly\s+)?(?:organi[sz]ed|planned|ordered|instigated|directed|"
+            r"masterminded|led)\s+",  # "an act of ethnic cleansing organized by"
+            analysis.text[n.end_char : by],
+        )
         for n in nouns
     )
 
