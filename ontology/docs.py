@@ -29,17 +29,20 @@ DEFAULT_OUTPUT_DIR = Path(__file__).resolve().parents[1] / "docs" / "ontology"
 
 def render_html(ontology: Path = ONTOLOGY_TTL) -> str:
     """The pyLODE (OntPub profile) HTML page of the ontology."""
-    from pylode import OntPub  # imported here: pyLODE loads its background ontologies
-
     root = logging.getLogger()
-    level = root.level
+    level, handlers = root.level, list(root.handlers)
+    try:
+        from pylode import OntPub  # imported here: pyLODE loads its background ontologies
+    finally:
+        # Importing pyLODE calls logging.basicConfig(level=DEBUG); undo it for our process.
+        root.setLevel(level)
+        root.handlers[:] = handlers
     with warnings.catch_warnings():
         # pyLODE leaves its CSS file open; that is its business, not a warning for us.
         warnings.simplefilter("ignore", ResourceWarning)
         try:
             html = OntPub(str(ontology)).make_html()
         finally:
-            root.setLevel(level)  # pyLODE lowers the root logger's level on import
             gc.collect()
     return html
 
