@@ -38,9 +38,16 @@ re-pointed (DNS rebinding); allowlist IP literals or filter egress where that ma
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import ipaddress
+import json
+import os
 import re
+import select
+import signal
 import socket
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +56,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 from server.settings import Settings
 
 Resolver = Callable[[str, int], Iterable[str]]
+CHECK_SECONDS = 5.0  # most time the SERVICE/LOAD check may take before the request is refused
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # Characters never legal in an IRI reference; their presence means parsers may disagree.
@@ -141,8 +149,79 @@ def _guard(
     if not may_reach_network(sparql):
         return
     endpoints = allowlist(settings)
-    for target in remote_targets(sparql, update=update, base_iri=base_iri):
+    for target in isolated_targets(sparql, update=update, base_iri=base_iri):
         check_target(target, endpoints, resolve or _system_resolve)
+
+
+def isolated_targets(
+    sparql: str, *, update: bool, base_iri: str | None, seconds: float = CHECK_SECONDS
+) -> list[Target]:
+    """:func:`remote_targets`, computed in a forked child that is killed after ``seconds``.
+
+    rdflib's parser is slow on some inputs (a 130 kB FILTER takes about a minute) and
+    runs before the query reaches the killable query worker, so it gets its own deadline:
+    a request too costly to check is refused instead of keeping a CPU busy.
+    """
+    # Imported here, once, so that every forked child inherits the loaded parser.
+    from rdflib.plugins.sparql import algebra, parser  # noqa: F401
+
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: parse, report as JSON, exit without running any cleanup
+        try:
+            os.close(read_fd)
+            try:
+                targets = remote_targets(sparql, update=update, base_iri=base_iri)
+                payload: dict[str, Any] = {"targets": [dataclasses.asdict(t) for t in targets]}
+            except FederationError as exc:
+                payload = {"error": str(exc), "status": exc.status}
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(json.dumps(payload).encode("utf-8"))
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    try:
+        data = _read_until(read_fd, time.monotonic() + seconds)
+    finally:
+        os.close(read_fd)
+        _reap(pid)
+    if data is None:
+        raise FederationError(
+            f"this request mentions SERVICE or LOAD and is too complex to check within "
+            f"{seconds:g} s; such requests are refused. Simplify or split it.",
+            status=400,
+        )
+    try:
+        payload = json.loads(data)
+    except ValueError:
+        payload = {"error": "the SERVICE/LOAD check failed; refused.", "status": 400}
+    if "error" in payload:
+        raise FederationError(payload["error"], status=payload["status"])
+    return [Target(**item) for item in payload["targets"]]
+
+
+def _read_until(fd: int, deadline: float) -> bytes | None:
+    """Everything written to ``fd`` until EOF, or None when the deadline passes first."""
+    chunks: list[bytes] = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            return None
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _reap(pid: int) -> None:
+    """Kill the checker if it still runs (it is killed on timeout), and collect it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 def may_reach_network(sparql: str) -> bool:
