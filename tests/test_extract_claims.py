@@ -189,3 +189,13 @@ def test_passive_perpetrators_and_forces_named_with_a_place() -> None:
     )
     found = {_keys(c.values["perpetrator"])[0] for c in _claims_of(text, "perpetrator-attribution")}
     assert found == {"iraqi-army", "baathist-troops"}  # not the UN, not "troops in Halabja"
+
+
+def test_demand_that_clause() -> None:
+    text = (
+        "The Srebrenica massacre is unpunished. We demand that the Government of Serbia "
+        "and the United Nations ensure justice for the victims."
+    )
+    (call,) = _claims_of(text, "call-to-action")
+    assert sorted(_keys(call.values["calledUpon"])) == ["government-serbia", "united-nations"]
+    assert call.values["action"] == ["ensure justice for the victims"]

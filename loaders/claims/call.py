@@ -58,6 +58,23 @@ def _call(analysis, statements, agents, action_begin, action_end, evidence, abou
     )
 
 
+def _that_clause(analysis, statements, verb, begin, stop, about):
+    """The agents that open a "that" clause, and the rest of it as the action."""
+    agents = agents_in(analysis, begin, stop)
+    text = analysis.text
+    chosen: list[Mention] = []
+    position = begin
+    for agent in agents:  # only the agents at the start: "X and Y ensure ..."
+        if not re.fullmatch(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?", text[position : agent.begin]):
+            break
+        chosen.append(agent)
+        position = agent.end
+    if not chosen:
+        return None
+    evidence = trim(text, verb.start_char, stop)
+    return _call(analysis, statements, chosen, position, stop, evidence, about)
+
+
 def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
     text = analysis.text
     records: list[ClaimRecord] = []
@@ -84,6 +101,14 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
                     records.append(record)
             continue
         stop = clause_end(text, verb.end_char, end)
+        that = re.match(r"\s+that\s+", text[verb.end_char : stop])
+        if that:  # "We demand that the Government and the UN ensure justice."
+            record = _that_clause(
+                analysis, statements, verb, verb.end_char + that.end(), stop, about
+            )
+            if record:
+                records.append(record)
+            continue
         to = _TO_VERB.search(text, verb.end_char, stop)
         if to is None:
             continue
