@@ -30,6 +30,10 @@ Rules (docs/security.md repeats them for operators):
   closed. Requests that mention neither word (after decoding ``\\u`` escapes) cannot
   reach the network and are passed on without parsing.
 
+The parse runs in a forked child with a deadline (:data:`CHECK_SECONDS`): rdflib is slow
+on some inputs, and this check runs before the query reaches the killable query worker,
+so a request too costly to check is refused (400) rather than keeping a CPU busy.
+
 The error messages name the offending IRI as the client wrote it and the rule it broke;
 nothing is fetched from a refused target, so nothing from it can be echoed.
 Known limit: between this check and pyoxigraph's own lookup a host name could be
