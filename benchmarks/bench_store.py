@@ -229,9 +229,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"{result['cpu_seconds']:.1f}",
                 ]
             )
-            print(
-                markdown_table(["size", "triples", "method", "s", "triples/s"], [load_rows[-1][:5]])
-            )
+            rate = result["triples_per_second"]
+            print(f"{name} load {method}: {rate:,.0f} triples/s", flush=True)
         store = EmbeddedStore(str(location))
         queries = competency_queries(store, args.queries)
         if args.whole_graph:
@@ -242,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         report["sizes"][name] = {"load": loads, "queries": timings}  # type: ignore[index]
         for q, t in timings.items():
             print(f"{name} {q}: rows {t['rows']}, p50 {ms(t['p50'])} ms, p99 {ms(t['p99'])} ms")
+        sys.stdout.flush()
 
     print(f"\nMachine: {machine_line(info)}\n")
     header = ["size", "triples", "method", "seconds", "triples/s", "peak RSS MB", "CPU s"]
