@@ -9,7 +9,7 @@ with rdflib's SPARQL parser (a real grammar, so prefixed names, ``BASE``, relati
 them), collect every ``SERVICE`` and ``LOAD`` target and refuse the request unless each
 target is on ``settings.service_allowlist``.
 
-Rules (docs/security.md repeats them for operators):
+Rules (docs/integration.md repeats them for operators):
 
 - A target must be an absolute ``http``/``https`` IRI without user info or ``.``/``..``
   path segments (percent-encoded ones included); it matches an
