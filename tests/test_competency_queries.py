@@ -446,3 +446,25 @@ def test_validate_command_on_store_and_files(
     (tmp_path / "notes.docx").write_bytes(b"")
     status, _, err = cli(capsys, "validate", str(tmp_path / "notes.docx"))
     assert status == 2 and "unknown RDF file extension '.docx'" in err
+
+
+def test_validate_command_skips_imported_graphs(
+    store_path: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Data imported as is keeps its own conventions (here an xsd:dateTime start date)."""
+    imported = "https://w3id.org/claimgraph/graph/import/wikidata"
+    location = prepared_store(
+        store_path,
+        f"INSERT DATA {{ GRAPH <{imported}> {{ <{imported}> a <{CG}ImportedDataset> . "
+        f'<urn:e> <https://schema.org/startDate> "1990-01-19T00:00:00Z"'
+        f"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}",
+    )
+    status, out, err = cli(capsys, "validate", "--store", location)
+    assert (status, out) == (0, "")
+    assert "(1 imported graph skipped): no violations" in err
+    status, out, _ = cli(capsys, "validate", "--store", location, "--include-imports")
+    assert status == 1
+    assert out.startswith(
+        "urn:e schema:startDate: a start date must be an xsd:date or an xsd:gYear "
+        "(value: 1990-01-19T00:00:00"  # rdflib normalizes the time zone's spelling
+    )
