@@ -61,11 +61,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
     store.flush()
     if report.triples == 0:
-        print(f"warning: {args.file} holds no triples; {graph} now holds only its provenance")
+        print(f"warning: {args.file} holds no triples; {graph.value} now holds only its provenance")
     how = "bulk-loaded" if report.bulk else "imported"
     print(
         f"{how} {report.triples} triples from {report.file_name} ({report.format.name}"
-        f"{', gzip' if report.compressed else ''}, sha256 {report.sha256[:12]}) into {graph}"
+        f"{', gzip' if report.compressed else ''}, sha256 {report.sha256[:12]}) into {graph.value}"
     )
     return 0
 
