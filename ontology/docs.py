@@ -2,10 +2,11 @@
 
     python -m ontology.docs [--output-dir docs/ontology]
 
-writes ``index.html`` (pyLODE's OntPub page: classes and properties) and
-``concepts.md`` (the five SKOS concept schemes, which pyLODE's OntPub profile does not
-show). Both are derived from ``claimgraph.ttl`` only, never edited by hand; a test
-regenerates them and checks that every term is documented.
+writes ``index.html`` (pyLODE's OntPub page: classes and properties), ``concepts.md``
+(the five SKOS concept schemes, which pyLODE's OntPub profile does not show) and
+``queries.md`` (the named competency queries, from ``ontology/queries/*.rq``). All are
+derived from the shipped files only, never edited by hand; a test regenerates them and
+checks that every term and query is documented.
 """
 
 from __future__ import annotations
@@ -77,14 +78,36 @@ def render_concepts(ontology: Path = ONTOLOGY_TTL) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_queries() -> str:
+    """Markdown page of the named queries: title, name, description, parameters, SPARQL."""
+    from ontology.queries import named_queries
+
+    lines = [
+        "# claimgraph competency queries",
+        "",
+        "Generated from `ontology/queries/*.rq` by `python -m ontology.docs`. Run one with "
+        "`claimgraph query --named NAME`, bind a parameter with `--bind VAR=IRI`.",
+    ]
+    for query in named_queries():
+        lines += ["", f"## {query.short_name}: {query.title}", "", query.description, ""]
+        lines.append(f"File: `ontology/queries/{query.name}.rq`.")
+        for name, meaning in query.parameters.items():
+            lines.append(f"Parameter `?{name}`: {meaning}")
+        body = "\n".join(ln for ln in query.sparql.splitlines() if not ln.startswith("#"))
+        lines += ["", "```sparql", body.strip(), "```"]
+    return "\n".join(lines) + "\n"
+
+
 def write_docs(output_dir: Path = DEFAULT_OUTPUT_DIR, ontology: Path = ONTOLOGY_TTL) -> list[Path]:
-    """Write index.html and concepts.md into ``output_dir``; returns their paths."""
+    """Write index.html, concepts.md and queries.md into ``output_dir``; returns the paths."""
     output_dir.mkdir(parents=True, exist_ok=True)
     html = output_dir / "index.html"
     html.write_text(render_html(ontology), encoding="utf-8")
     concepts = output_dir / "concepts.md"
     concepts.write_text(render_concepts(ontology), encoding="utf-8")
-    return [html, concepts]
+    queries = output_dir / "queries.md"
+    queries.write_text(render_queries(), encoding="utf-8")
+    return [html, concepts, queries]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

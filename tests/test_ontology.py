@@ -19,6 +19,7 @@ from loaders.store import EmbeddedStore
 from ontology import vocab
 from ontology.docs import render_concepts, write_docs
 from ontology.files import ONTOLOGY_TTL, ontology_quads
+from ontology.queries import named_queries
 from tests.conftest import FIXTURES
 
 CG = str(vocab.CG)
@@ -293,7 +294,11 @@ def test_contested_value_outside_a_claim_is_inconsistent(case: str) -> None:
 
 
 def test_generated_docs_show_every_term(tmp_path: Path) -> None:
-    html_path, concepts_path = write_docs(tmp_path)
+    html_path, concepts_path, queries_path = write_docs(tmp_path)
+    queries = queries_path.read_text(encoding="utf-8")
+    for query in named_queries():
+        assert f"## {query.short_name}: {query.title}" in queries
+        assert query.description in queries
     html = html_path.read_text(encoding="utf-8")
     names = vocab.CLASSES + vocab.OBJECT_PROPERTIES + vocab.DATATYPE_PROPERTIES
     for name in names:
@@ -310,6 +315,10 @@ def test_committed_docs_are_current() -> None:
     """docs/ontology/ is generated; regenerate with `python -m ontology.docs` after edits."""
     docs = Path(__file__).resolve().parents[1] / "docs" / "ontology"
     assert (docs / "concepts.md").read_text(encoding="utf-8") == render_concepts()
+    queries = (docs / "queries.md").read_text(encoding="utf-8")
+    for query in named_queries():
+        heading = f"## {query.short_name}: {query.title}"
+        assert heading in queries, f"{query.name}: run python -m ontology.docs"
     html = (docs / "index.html").read_text(encoding="utf-8")
     for name in vocab.CLASSES + vocab.OBJECT_PROPERTIES + vocab.DATATYPE_PROPERTIES:
         assert f"<code>{CG}{name}</code>" in html, f"cg:{name}: run python -m ontology.docs"
