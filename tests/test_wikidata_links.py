@@ -70,3 +70,22 @@ def test_no_entity_is_linked_to_two_wikidata_items(reference: set[Quad]) -> None
         if quad.predicate == OWL.sameAs and quad.object.value.startswith(WD):
             links.setdefault(quad.subject, set()).add(quad.object)
     assert {s: o for s, o in links.items() if len(o) > 1} == {}
+
+
+def test_the_bundled_extract_describes_every_linked_place() -> None:
+    """data/wikidata_extract/ joins with the reference places: each QID is described there,
+    and each one of a current country or city has coordinates."""
+    import pyoxigraph as ox
+
+    extract = REFERENCE.parent / "wikidata_extract" / "extract.ttl"
+    wdt = "http://www.wikidata.org/prop/direct/"
+    described: dict[str, set[str]] = {}
+    for quad in ox.parse(path=str(extract)):
+        described.setdefault(quad.subject.value, set()).add(quad.predicate.value)
+    historical = WD["Q3024240"]
+    former = {q.subject.value for q in ox.parse(path=str(extract)) if q.object == historical}
+    for _, key, qid in (e for e in entries_with("wikidata") if e[0] == "place"):
+        item = WD[qid].value
+        assert item in described, f"place {key} ({qid}) is missing from the extract"
+        if item not in former:
+            assert wdt + "P625" in described[item], f"place {key} ({qid}) has no coordinates"
