@@ -69,6 +69,9 @@ def merge(records: list[ClaimRecord]) -> list[ClaimRecord]:
     """One record per claim identity; evidence spans of repeats are added, in order."""
     merged: dict[tuple, ClaimRecord] = {}
     for record in records:
+        record.evidence = [(b, e) for b, e in record.evidence if b < e]
+        if not record.evidence:
+            continue  # a claim is only as good as its quote
         known = merged.get(record.key())
         if known is None:
             merged[record.key()] = record
