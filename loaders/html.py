@@ -22,6 +22,9 @@ from loaders.manifest import clean_metadata
 # Deeper nesting than this is hostile or broken: lexbor's tree building grows
 # quadratically with depth (200,000 nested divs take over a minute).
 MAX_NESTING_DEPTH = 512
+# A page's form controls may list a few hundred options (countries); tens of thousands
+# are an attack on the parser (see check_nesting).
+MAX_OPTIONS = 10_000
 
 DROPPED_TAGS = frozenset(
     {
@@ -90,7 +93,8 @@ _VOID_OR_OPTIONAL_END_BYTES = frozenset(
     b"area base br col embed hr img input link meta source track wbr "
     b"p li dt dd option optgroup tr td th thead tbody tfoot colgroup rb rt rp".split()
 )
-_TAG = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)>")
+# [^<>]* (not [^>]*?): a scan never runs past the next "<", so "<a<a<a..." stays linear.
+_TAG = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*?(/?)>")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _END_OF_BLOCK = object()
@@ -111,10 +115,22 @@ def declared_charset(data: bytes) -> str | None:
 
 
 def check_nesting(data: bytes, max_depth: int = MAX_NESTING_DEPTH) -> None:
-    """Reject markup nested deeper than ``max_depth`` before a parser sees it."""
+    """Reject markup that would make the parser slow before the parser sees it.
+
+    Two shapes do: nesting deeper than ``max_depth``, and very many ``<option>``
+    elements (lexbor's "in select" mode is quadratic: 200,000 options take minutes).
+    """
     stack: list[bytes] = []
+    options = 0
     for match in _TAG.finditer(data):
         closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        if name == b"option" and not closing:
+            options += 1
+            if options > MAX_OPTIONS:
+                raise ValueError(
+                    f"markup has more than {MAX_OPTIONS:,} <option> elements "
+                    f"(at byte {match.start()}); this is not a text document"
+                )
         if name in _VOID_OR_OPTIONAL_END_BYTES or self_closing:
             continue
         if not closing:

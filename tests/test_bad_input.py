@@ -36,6 +36,11 @@ BAD_FILES: dict[str, tuple[bytes | int, str]] = {
     "one-line.txt": (b"word " * 10_000_000, "too large: 50,000,000 bytes exceeds the limit of"),
     "huge.txt": (100_000_000, "too large: 100,000,000 bytes exceeds the limit of 20,000,000"),
     "nested.html": (b"<html><body>" + b"<div>" * 100_000, "markup is nested deeper than 512"),
+    "options.html": (
+        b"<html><body><select>" + b"<option>x" * 200_000,
+        "markup has more than 10,000 <option> elements",
+    ),
+    "tags.html": (b"<html><body>" + b"<a" * 1_000_000, "no text: the document is empty"),
     "front.md": (b"---\nautor: X\n---\nText\n", "front matter: unknown metadata key(s) autor"),
 }
 
