@@ -199,3 +199,14 @@ def test_demand_that_clause() -> None:
     (call,) = _claims_of(text, "call-to-action")
     assert sorted(_keys(call.values["calledUpon"])) == ["government-serbia", "united-nations"]
     assert call.values["action"] == ["ensure justice for the victims"]
+
+
+def test_acts_count_as_categories_only_when_a_verb_says_so() -> None:
+    listed = "The Halabja massacre was accompanied by killings, torture and looting."
+    assert {
+        c.values["legalCategory"][0].slug for c in _claims_of(listed, "legal-characterization")
+    } == {"massacre"}
+    said = "The treatment of prisoners in the Halabja massacre amounted to torture."
+    assert "torture" in {
+        c.values["legalCategory"][0].slug for c in _claims_of(said, "legal-characterization")
+    }

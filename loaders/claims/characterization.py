@@ -58,11 +58,14 @@ CRIME_LABELS = {
 
 
 def _asserted(analysis: Analysis, term_begin: int, begin: int) -> bool:
-    window = analysis.text[max(begin, term_begin - 40) : term_begin]
-    return bool(
-        analysis.cues("CHARACTERIZE", max(begin, term_begin - 40), term_begin)
-        or re.search(r"as\s+(?:an?\s+)?$", window)
-    )
+    """A verb right before the term says it ("amounts to torture", "was an act of
+    persecution", "qualifies as"); a mere list of acts ("killings, torture") does not."""
+    window_begin = max(begin, term_begin - 30)
+    for cue in analysis.cues("CHARACTERIZE", window_begin, term_begin):
+        gap = analysis.text[cue.end_char : term_begin]
+        if re.fullmatch(r"\s+(?:an?\s+)?(?:(?:act|acts|form|crime)\s+of\s+)?", gap):
+            return True
+    return bool(re.search(r"\bas\s+(?:an?\s+)?$", analysis.text[window_begin:term_begin]))
 
 
 def _recognized_by_other(analysis: Analysis, begin: int, term_begin: int) -> bool:
