@@ -93,7 +93,7 @@ def _graphs(params: MultiDict, name: str) -> list[NamedNode]:
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     url_params = parse_parameters(request.query_string, "query string")
-    if request.method == "GET":
+    if request.method in {"GET", "HEAD"}:
         return _get(url_params)
     mimetype = request.mimetype
     if mimetype == FORM_TYPE:

@@ -6,7 +6,9 @@ one fixture graph that the tests, the README examples and the demo share.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, RdfFormat
@@ -65,3 +67,19 @@ def error_of(response) -> dict:
     assert body["error"]["status"] == response.status_code
     assert body["error"]["message"]
     return body["error"]
+
+
+def child_processes() -> dict[int, int]:
+    """pid -> CPU ticks (user + system) of every child process of this test process."""
+    me = os.getpid()
+    found = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me and fields[0] != "Z":
+            found[int(name)] = int(fields[11]) + int(fields[12])
+    return found

@@ -15,6 +15,7 @@ from tests.serverkit import (
     BLACK_JANUARY,
     REFERENCE_GRAPH,
     TOKEN,
+    child_processes,
     error_of,
     load_example,
     serve,
@@ -403,3 +404,28 @@ def test_service_and_load_off_the_allowlist_make_no_connection(
         assert r.status_code == 403
         with pytest.raises(TimeoutError):
             listener.accept()  # nobody ever connected
+
+
+def test_default_graph_is_the_union_only_when_configured(live_server_factory, store, settings):
+    load_example(store)
+    server = serve(live_server_factory, store, settings, union_default_graph=False)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    r = requests.get(server.url + "/sparql", params={"query": count})
+    # Everything lives in named graphs; the store's own default graph is empty.
+    assert next(iter(ox.parse_query_results(r.content, QueryResultsFormat.JSON)))["n"].value == "0"
+    r = requests.get(
+        server.url + "/sparql", params={"query": count.replace("?s ?p ?o", "GRAPH ?g { ?s ?p ?o }")}
+    )
+    assert (
+        next(iter(ox.parse_query_results(r.content, QueryResultsFormat.JSON)))["n"].value == "230"
+    )
+
+
+def test_head_answers_headers_and_leaves_no_process(server):
+    before = set(child_processes())
+    r = requests.head(server.url + "/sparql", params={"query": LABELS})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == JSON
+    assert int(r.headers["Claimgraph-Rows"]) >= 10
+    assert r.content == b""
+    assert set(child_processes()) <= before  # the unread answer's child was stopped

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
@@ -14,27 +13,11 @@ from pyoxigraph import Literal, NamedNode, Quad, QueryResultsFormat
 
 from server.executor import QueryJob, run_query
 from server.negotiation import for_query
-from tests.serverkit import error_of, serve, solutions
+from tests.serverkit import child_processes, error_of, serve, solutions
 
 # 2,000 triples: a three-way cross join enumerates 8e9 rows, hours of work.
 HOSTILE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 GRAPH = NamedNode("https://w3id.org/claimgraph/graph/test/generated")
-
-
-def _children() -> dict[int, int]:
-    """pid -> CPU ticks (user + system) of every child process of this test process."""
-    me = os.getpid()
-    found = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == me and fields[0] != "Z":
-            found[int(name)] = int(fields[11]) + int(fields[12])
-    return found
 
 
 @pytest.fixture
@@ -48,7 +31,7 @@ def big_store(store):
 
 def test_hostile_query_is_stopped_and_others_are_served(live_server_factory, big_store, settings):
     server = serve(live_server_factory, big_store, settings, query_timeout=2.0)
-    before = set(_children())
+    before = set(child_processes())
     outcome: dict[str, requests.Response] = {}
 
     def hostile() -> None:
@@ -57,7 +40,7 @@ def test_hostile_query_is_stopped_and_others_are_served(live_server_factory, big
     attacker = threading.Thread(target=hostile)
     attacker.start()
     time.sleep(0.5)
-    running = {pid: ticks for pid, ticks in _children().items() if pid not in before}
+    running = {pid: ticks for pid, ticks in child_processes().items() if pid not in before}
     assert len(running) == 1, running  # the hostile query's own process
     (pid,) = running
 
@@ -66,7 +49,7 @@ def test_hostile_query_is_stopped_and_others_are_served(live_server_factory, big
     assert r.status_code == 200
     assert bool(ox.parse_query_results(r.content, QueryResultsFormat.JSON)) is True
     assert attacker.is_alive()
-    assert _children().get(pid, 0) > running[pid]  # the hostile child is busy on a CPU
+    assert child_processes().get(pid, 0) > running[pid]  # the hostile child is busy on a CPU
 
     attacker.join(timeout=30)
     answer = outcome["hostile"]
@@ -75,7 +58,7 @@ def test_hostile_query_is_stopped_and_others_are_served(live_server_factory, big
     assert error["code"] == "query-timeout"
     assert "2 s" in error["message"]
     assert not Path(f"/proc/{pid}").exists()  # killed and reaped: no CPU, no zombie
-    assert set(_children()) <= before
+    assert set(child_processes()) <= before
 
     after = requests.get(server.url + "/sparql", params={"query": "ASK { ?s ?p 1999 }"})
     assert after.status_code == 200
@@ -111,12 +94,12 @@ def test_a_child_born_deadlocked_is_replaced(big_store, tmp_path, monkeypatch):
 
     monkeypatch.setattr(executor, "evaluate", evaluate_after_a_deadlock)
     job = QueryJob(sparql="ASK { ?s ?p 3 }", formats=for_query(None, None))
-    before = set(_children())
+    before = set(child_processes())
     answer = run_query(big_store, job, timeout=10, isolation="fork")
     assert marker.exists()
     assert b"".join(answer.body) == b'{"head":{},"boolean":true}'
     answer.body.close()
-    assert set(_children()) <= before
+    assert set(child_processes()) <= before
 
 
 def test_a_client_that_leaves_stops_the_child():
@@ -128,9 +111,9 @@ def test_a_client_that_leaves_stops_the_child():
         while True:
             out.write(b"x" * 65536)
 
-    before = set(_children())
+    before = set(child_processes())
     body = stream(endless, isolation="fork", idle_timeout=5)
-    (pid,) = set(_children()) - before
+    (pid,) = set(child_processes()) - before
     assert len(next(iter(body))) > 0
     body.close()
     assert not Path(f"/proc/{pid}").exists()

@@ -159,3 +159,15 @@ def test_a_bad_body_changes_nothing(open_server, store):
     )
     assert untyped.status_code == 415
     assert _snapshot(store) == before
+
+
+def test_using_graph_uri_is_refused_with_a_pointer(open_server, store):
+    before = _snapshot(store)
+    r = requests.post(
+        open_server.url + "/sparql",
+        data={"update": INSERT, "using-graph-uri": REFERENCE_GRAPH.value},
+        headers=AUTH,
+    )
+    assert r.status_code == 400
+    assert "USING" in error_of(r)["message"]
+    assert _snapshot(store) == before
