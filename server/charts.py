@@ -184,6 +184,7 @@ def qualifier_sign(figure: Figure) -> str:
 WIDTH = 1000
 LABEL_W = 340
 BAR_W = 500
+MAX_BARS = 12  # bars per panel; the verdict always covers every figure
 CHAR_W = 7.3  # average width of a 12-unit character (DejaVu Sans), to fit labels
 ROW_H = 26
 HEAD_H = 30
@@ -218,7 +219,8 @@ def _panel(c: Comparison, palette: dict[str, str], top: int) -> tuple[Markup, in
         return LABEL_W + min(value, scale_max) / scale_max * BAR_W
 
     rows_top = top + HEAD_H
-    rows_h = ROW_H * len(c.figures)
+    bars = drawn(c.figures)
+    rows_h = ROW_H * len(bars)
     out: list[Markup] = []
     status_colour = CONFLICT if c.status in ("conflict", "varies") else "#374151"
     out.append(
@@ -249,12 +251,34 @@ def _panel(c: Comparison, palette: dict[str, str], top: int) -> tuple[Markup, in
                 c=CONFLICT,
             )
         )
-    for i, f in enumerate(c.figures):
+    for i, f in enumerate(bars):
         out.append(_bar(f, palette[f.source_key], rows_top + i * ROW_H, x))
     axis_y = rows_top + rows_h + 4
     out.append(_axis(scale_max, step, axis_y, x))
+    if len(bars) < len(c.figures):
+        out.append(
+            Markup(
+                '<text x="{x}" y="{y}" font-size="11" fill="#6B7280" text-anchor="end">'
+                "{n} of {total} figures drawn: the lowest, the highest and the first others"
+                "</text>"
+            ).format(x=WIDTH, y=axis_y + 15, n=len(bars), total=len(c.figures))
+        )
     out.append(Markup("</g>"))
     return Markup("").join(out), HEAD_H + rows_h + AXIS_H
+
+
+def drawn(figures: tuple[Figure, ...], most: int = MAX_BARS) -> list[Figure]:
+    """The figures a panel draws: all, or ``most`` of them keeping the lowest and highest
+    (so the spread, and any conflict, stays visible), in their original order."""
+    if len(figures) <= most:
+        return list(figures)
+    order = range(len(figures))
+    keep = {min(order, key=lambda i: figures[i].count), max(order, key=lambda i: figures[i].count)}
+    for i in order:
+        if len(keep) >= most:
+            break
+        keep.add(i)
+    return [figures[i] for i in sorted(keep)]
 
 
 def _bar(f: Figure, colour: str, y: int, x) -> Markup:

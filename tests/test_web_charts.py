@@ -167,3 +167,15 @@ def test_source_names_and_figures_are_escaped_in_the_svg():
 
 def test_no_figures_no_chart():
     assert str(casualty_chart([])) == ""
+
+
+def test_a_crowded_panel_draws_the_lowest_and_highest_figures_and_says_so():
+    crowd = [fig(100 + i, source=f"S{i}") for i in range(30)] + [fig(5, source="low")]
+    (comparison,) = compare(crowd)
+    assert comparison.status == "conflict" and (comparison.low, comparison.high) == (5, 129)
+    svg = str(casualty_chart([comparison]))
+    (panel,) = panels(svg)
+    hrefs = [a.get("href") for a in panel.iter(SVG + "a")]
+    assert len(hrefs) == 12
+    assert "/page/claim/low-5" in hrefs and "/page/claim/S29-129" in hrefs
+    assert "12 of 31 figures drawn" in "".join(panel.itertext())

@@ -20,8 +20,14 @@ from server.web.terms import Linker, fetch_labels, local_name, select, term_view
 STRUCTURAL = [RDF.type, CG.claimType, CG.statedIn, CG.evidence, CG.about]
 
 
-def fetch_claims(store: GraphStore, where: str, linker: Linker) -> list[dict[str, Any]]:
-    """Every claim matched by ``where`` (a pattern binding ``?claim``)."""
+def fetch_claims(
+    store: GraphStore, where: str, linker: Linker, *, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Every claim matched by ``where`` (a pattern binding ``?claim``), or the first
+    ``limit`` of them in IRI order (which groups them by document)."""
+    if limit is not None:
+        where = f"""{{ SELECT DISTINCT ?claim WHERE {{ {where} ?claim {CG.claimType} ?any }}
+                       ORDER BY ?claim LIMIT {int(limit)} }}"""
     rows = select(
         store,
         f"""SELECT ?claim ?type ?stmt ?about ?ev ?b ?e ?quote WHERE {{

@@ -26,52 +26,102 @@ FACTS = [
 ]
 
 
+# Claims listed on the page; the counts, the sources and the chart cover all of them.
+CLAIM_LIMIT = 300
+
+ALL_CLAIMS_QUERY = """PREFIX cg: <https://w3id.org/claimgraph/ontology#>
+PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
+SELECT ?claim ?type ?statement ?quote WHERE {{
+  ?claim cg:about <{event}> ; cg:claimType ?type ; cg:statedIn ?statement .
+  OPTIONAL {{ ?claim cg:evidence/nif:anchorOf ?quote }}
+}} ORDER BY ?type ?statement ?claim"""
+
+
 def event_view(store: GraphStore, iri: str, linker: Linker) -> tuple[dict[str, Any], Markup]:
     """The page's data and the casualty chart (SVG; JSON carries the comparisons)."""
     node = NamedNode(iri)
-    claims = fetch_claims(store, f"?claim {CG.about} {node} .", linker)
-    sources = _sources(store, {c["statement"]["iri"] for c in claims if c["statement"]}, linker)
+    claims = fetch_claims(store, f"?claim {CG.about} {node} .", linker, limit=CLAIM_LIMIT)
+    per_source, total = _claim_counts(store, node)
+    sources = _sources(store, set(per_source), linker)
+    for key, source in sources.items():
+        source["claims"] = per_source.get(key, 0)
     for claim in claims:
         stmt = claim["statement"]
         claim["source"] = sources.get(stmt["iri"]) if stmt else None
-    comparisons = compare(figures(claims))
+    comparisons = compare(casualty_figures(store, node, sources, linker))
     data = {
         "event": selected_properties(store, node, FACTS, linker),
+        "claim_count": total,
         "claims": claims,
         "claims_by_type": [
             {"head": group["head"], "sources": group_by(group["claims"], "statement")}
             for group in group_by(claims, "type")
         ],
+        "all_claims_query": ALL_CLAIMS_QUERY.format(event=iri),
         "sources": sorted(sources.values(), key=lambda s: (s.get("date") or "", s["label"])),
         "casualty_comparisons": [_comparison_json(c) for c in comparisons],
     }
     return data, casualty_chart(comparisons, title="Casualty figures by source")
 
 
-def figures(claims: list[dict[str, Any]]) -> list[Figure]:
-    """The casualty figures among claims, with a category from kind and victim group."""
+def _claim_counts(store: GraphStore, node: NamedNode) -> tuple[dict[str, int], int]:
+    """Claims about the event per statement, and in all."""
+    rows = select(
+        store,
+        f"""SELECT ?s (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+              ?c {CG.about} {node} ; {CG.claimType} ?t . OPTIONAL {{ ?c {CG.statedIn} ?s }}
+            }} GROUP BY ?s""",
+    )
+    per_source: dict[str, int] = {}
+    total = 0
+    for row in rows:
+        n = int(row["n"].value)
+        total += n
+        if row["s"] is not None:
+            per_source[row["s"].value] = n
+    return per_source, total
+
+
+def casualty_figures(
+    store: GraphStore, node: NamedNode, sources: dict[str, dict[str, Any]], linker: Linker
+) -> list[Figure]:
+    """Every casualty figure about the event, with a category from kind and victim group."""
+    rows = list(
+        select(
+            store,
+            f"""SELECT ?c ?s ?n ?text ?q ?kind ?group WHERE {{
+                  ?c {CG.about} {node} ; {CG["count"]} ?n .
+                  OPTIONAL {{ ?c {CG.statedIn} ?s }}
+                  OPTIONAL {{ ?c {CG.countText} ?text }}
+                  OPTIONAL {{ ?c {CG.qualifier} ?q }}
+                  OPTIONAL {{ ?c {CG.casualtyKind} ?kind }}
+                  OPTIONAL {{ ?c {CG.victimGroup} ?group }}
+                }} ORDER BY ?s ?c""",
+        )
+    )
+    labels = fetch_labels(store, [r["kind"] for r in rows] + [r["group"] for r in rows])
     result = []
-    for claim in claims:
-        values = {local_name(v["predicate"]["iri"]): v["value"] for v in claim["values"]}
-        if "count" not in values:
-            continue
+    seen: set[str] = set()
+    for row in rows:
         try:
-            count = int(values["count"]["value"])
-        except (KeyError, ValueError):
+            count = int(row["n"].value)
+        except ValueError:
             continue
-        kind = values.get("casualtyKind", {}).get("label", "casualties")
-        group = values.get("victimGroup", {}).get("label")
-        qualifier = values.get("qualifier", {}).get("iri", "")
-        source = claim.get("source") or {}
+        if row["c"].value in seen:  # a claim with two kinds or groups: its first
+            continue
+        seen.add(row["c"].value)
+        kind = labels.get(row["kind"].value, "casualties") if row["kind"] else "casualties"
+        group = labels.get(row["group"].value) if row["group"] else None
+        source = sources.get(row["s"].value, {}) if row["s"] else {}
         result.append(
             Figure(
                 category=f"{kind}, {group}" if group else kind,
                 source=source.get("name") or source.get("label") or "unknown source",
                 source_key=source.get("iri", ""),
                 count=count,
-                qualifier=local_name(qualifier) if qualifier else "",
-                text=values.get("countText", {}).get("value", str(count)),
-                href=claim["claim"]["href"],
+                qualifier=local_name(row["q"].value) if row["q"] else "",
+                text=row["text"].value if row["text"] else str(count),
+                href=linker.href(row["c"].value),
             )
         )
     return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions
@@ -43,7 +44,7 @@ class Linker:
     page_url: Callable[[str], str]  # path under B id/ -> URL of its page
     resource_url: Callable[[str], str]  # any other IRI -> URL of its page
 
-    @property
+    @cached_property
     def id_prefix(self) -> str:
         base = self.base_iri if self.base_iri.endswith(("/", "#")) else self.base_iri + "/"
         return base + "id/"

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -43,6 +44,7 @@ bp = Blueprint(
 )
 
 SEARCH_EXTENSION = "claimgraph.search"
+_SAFE_PATH = re.compile(r"[A-Za-z0-9/_.~-]*")  # needs no percent-encoding in a URL path
 ONTOLOGY_DOCS = Path(__file__).resolve().parents[2] / "docs" / "ontology" / "index.html"
 # pyLODE's page carries its own inline styles; scripts stay forbidden.
 ONTOLOGY_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
@@ -71,7 +73,7 @@ def linker() -> Linker:
     root = request.script_root
     return Linker(
         base_iri=get_settings(current_app).base_iri,
-        page_url=lambda path: f"{root}/page/{quote(path, safe='/')}",
+        page_url=lambda path: f"{root}/page/{path if _SAFE_PATH.fullmatch(path) else quote(path)}",
         resource_url=lambda iri: f"{root}/resource?{urlencode({'iri': iri})}",
     )
 
