@@ -29,6 +29,7 @@ class Speaker:
     person: Mention
     role: str | None = None
     issuer: Mention | None = None
+    outlet: Mention | None = None  # "As Caliber.Az reports, ...": who carried the statement
 
 
 @dataclass
@@ -86,6 +87,20 @@ def _apposition(analysis: Analysis, person: Mention) -> tuple[str | None, Mentio
     return None, None
 
 
+def _outlet(analysis: Analysis, statement: Statement) -> Mention | None:
+    """An outlet named as the source in the lead-in to the speaker's first quotation."""
+    first = min(begin for begin, _ in statement.regions)
+    lead_begin = max(0, first - 400)
+    from loaders.entities import outlet_mentions
+
+    outlets = [
+        m
+        for m in outlet_mentions(analysis.text[:first], analysis.reference)
+        if m.begin >= lead_begin
+    ]
+    return outlets[-1] if outlets else None
+
+
 def find_statements(analysis: Analysis, own_issuer: Mention | None = None) -> list[Statement]:
     """The document's own statement first, then one per reported speaker.
 
@@ -130,6 +145,7 @@ def find_statements(analysis: Analysis, own_issuer: Mention | None = None) -> li
             key=lambda m: m.begin,
         )
         statement.speaker.role, statement.speaker.issuer = _apposition(analysis, first)
+        statement.speaker.outlet = _outlet(analysis, statement)
     _reported_speech(analysis, reported, quotes, own_issuer)
     own.regions = _complement(len(text), [r for s in reported.values() for r in s.regions])
     return [own, *sorted(reported.values(), key=lambda s: s.index)]

@@ -201,6 +201,9 @@ def _statements(
             if speaker.issuer is not None:
                 writer.add(node, CG.issuer, writer.entity(speaker.issuer))
                 writer.add(node, CG.inferred, CG.issuer)
+            if speaker.outlet is not None:
+                writer.add(node, CG.publisher, writer.entity(speaker.outlet))
+                writer.add(node, CG.inferred, CG.publisher)
         year = next(
             (y for b, e in sorted(statement.regions) if (y := elapsed_year(writer.analysis, b, e))),
             None,

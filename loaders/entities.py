@@ -276,9 +276,40 @@ def _overlaps(mention: Mention, others: list[Mention]) -> bool:
     return any(mention.begin < o.end and o.begin < mention.end for o in others)
 
 
+_OUTLET_NAME = r"[A-Z][\w.&-]*[\w](?:\s+[A-Z][\w.&-]*[\w]){0,3}"
+_OUTLET_RE = re.compile(
+    rf"\b(?:[Aa]s|[Aa]ccording\s+to)\s+(?P<a>{_OUTLET_NAME})(?:\s+(?:reports?|reported|writes|wrote)\b|,)"
+    rf"|\b(?:reported|reports|wrote)\s+(?:by\s+)?(?P<b>{_OUTLET_NAME})"
+)
+
+
+def outlet_mentions(text: str, reference: Reference) -> list[Mention]:
+    """News outlets named as a source: "As Caliber.Az reports", "according to Reuters,"."""
+    found = []
+    for match in _OUTLET_RE.finditer(text):
+        group = "a" if match.group("a") else "b"
+        name = match.group(group)
+        if name.split()[0] in {"The", "A", "An", "It", "This", "He", "She", "They", "We"}:
+            continue
+        entry = reference.lookup(name, ("organization",))
+        key, label = (entry.key, entry.label) if entry else (slugify(normalise_name(name)), name)
+        found.append(
+            Mention(
+                match.start(group),
+                match.end(group),
+                name,
+                "organization",
+                key,
+                label,
+                entry is not None,
+            )
+        )
+    return found
+
+
 def find_entities(doc: Doc, reference: Reference) -> list[Mention]:
     """All entity mentions, longest first where they overlap, in text order."""
-    known = gazetteer_mentions(doc, reference)
+    known = gazetteer_mentions(doc, reference) + outlet_mentions(doc.text, reference)
     mentions = _select_longest(known + chunk_mentions(doc, reference, known))
     mentions = _select_longest(mentions + person_mentions(doc, mentions))
     return mentions

@@ -24,7 +24,7 @@ ARTICLE = (
     "On the 35th anniversary of the Halabja chemical attack of March 16, 1988, the "
     "Independent Board of Human Rights of the Kurdistan Region, Amira Haddad, called the "
     "attack a genocide, urging the Security Council to act.\n"
-    "As the board\u2019s press office reports, Haddad stated:\n"
+    "As Kurdistan24.net reports, citing the board\u2019s press office, Haddad stated:\n"
     "\u201cThe Iraqi forces killed more than 5,000 civilians, including 1,200 children, in the "
     "Kirovakan massacre of the same spring.\u201d\n"
     "Reporters also visited the Rwanda Memorial Network, which said the genocide against "
@@ -69,6 +69,9 @@ def test_document_and_two_linked_statements(quads) -> None:
     assert _objects(quads, reported, CG.issuer) == [
         NamedNode(BASE + "id/organization/kurdistan-ombudsman")
     ]
+    outlet = NamedNode(BASE + "id/organization/kurdistan24-net")
+    assert _objects(quads, reported, CG.publisher) == [outlet]
+    assert _objects(quads, outlet, CG.resolved) == [Literal(False)]
 
 
 def test_claims_are_attributed_to_the_statement_that_makes_them(quads) -> None:
