@@ -42,4 +42,8 @@ def split_front_matter(data: bytes) -> tuple[dict[str, str], bytes]:
         values = {}
     if not isinstance(values, dict):
         raise ValueError("front matter must be a mapping of metadata keys")
+    if "id" in values:
+        # The id names the document's graph before its bytes are decoded (to skip
+        # unchanged documents), so it can only come from outside the file.
+        raise ValueError("front matter cannot set the document id; give it in the manifest")
     return clean_metadata(values, "front matter"), data[closing.end() :]

@@ -173,7 +173,7 @@ def read_document(
         raise DocumentError(file_name, str(exc)) from None
     merged = {**declared, **given}
     return SourceDocument(
-        doc_id=document_id(file_name, merged),
+        doc_id=document_id(file_name, given),
         file_name=file_name,
         sha256=sha256_hex(data),
         text=text,

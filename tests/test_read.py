@@ -200,3 +200,8 @@ def test_html_json_ld_fills_what_meta_tags_leave_out() -> None:
         "date": "2025-02-26",
         "publisher": "Example Agency",
     }
+
+
+def test_front_matter_cannot_set_the_document_id() -> None:
+    with pytest.raises(DocumentError, match="front matter cannot set the document id"):
+        read_document(b"---\nid: other\n---\nText\n", "x.md")
