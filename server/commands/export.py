@@ -11,7 +11,7 @@ import argparse
 import sys
 from contextlib import nullcontext
 
-from loaders.store import open_store
+from loaders.store import StoreLockedError, open_configured_store
 from server.settings import Settings
 
 
@@ -31,7 +31,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from server.export import FORMAT_NAMES, write_export
 
-    store = open_store(settings.store)
+    from server.cli import CommandError
+
+    try:
+        store = open_configured_store(settings)
+    except StoreLockedError:
+        raise CommandError(
+            f"the store at {settings.store} is held by a running server; "
+            "download the same dump from it: curl -o dump.trig URL/export?format=trig"
+        ) from None
     fmt = FORMAT_NAMES[args.format]
     target = open(args.output, "wb") if args.output else nullcontext(sys.stdout.buffer)  # noqa: SIM115
     with target as out:
