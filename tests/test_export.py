@@ -67,3 +67,9 @@ def test_cli_export_writes_the_same_dump(store_path, tmp_path, capsysbinary):
     assert main(["export", "--store", store_path, "--format", "turtle"]) == 0
     stdout = capsysbinary.readouterr().out
     assert {q.triple for q in ox.parse(stdout, RdfFormat.TURTLE)} == {q.triple for q in expected}
+
+
+def test_cli_export_while_a_server_holds_the_store_says_what_to_do(store, store_path, capsys):
+    assert store is not None  # the fixture's open store holds the lock, as `serve` would
+    assert main(["export", "--store", store_path]) == 2
+    assert "URL/export" in capsys.readouterr().err

@@ -29,9 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from server.export import FORMAT_NAMES, write_export
-
     from server.cli import CommandError
+    from server.export import FORMAT_NAMES, write_export
 
     try:
         store = open_configured_store(settings)
