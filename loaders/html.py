@@ -51,6 +51,34 @@ DROPPED_TAGS = frozenset(
     }
 )
 DROPPED_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search"})
+# Words in class or id that mark site furniture on pages without semantic elements
+# ("cookie-banner", "share_buttons", "related-posts"); whole words only.
+BOILERPLATE_NAMES = frozenset(
+    [
+        "cookie",
+        "cookies",
+        "consent",
+        "share",
+        "sharing",
+        "social",
+        "newsletter",
+        "subscribe",
+        "breadcrumb",
+        "breadcrumbs",
+        "advert",
+        "advertisement",
+        "ads",
+        "promo",
+        "sidebar",
+        "navbar",
+        "menu",
+        "related",
+        "comments",
+        "footer",
+    ]
+)
+_NAME_PARTS = re.compile(r"[^a-z0-9]+")
+_CONTAINERS = frozenset({"html", "body", "main", "article"})
 BLOCK_TAGS = frozenset(
     {
         "address",
@@ -164,11 +192,16 @@ def _dropped(node: LexborNode, inside_main: bool) -> bool:
     if tag == "header" and not inside_main:
         return True  # a site banner; the header of an article is kept
     attributes = node.attributes
-    return (
+    if (
         "hidden" in attributes
         or attributes.get("aria-hidden") == "true"
         or attributes.get("role") in DROPPED_ROLES
-    )
+    ):
+        return True
+    if tag in _CONTAINERS:  # <body class="has-sidebar"> is the page, not furniture
+        return False
+    names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
+    return bool(BOILERPLATE_NAMES.intersection(_NAME_PARTS.split(names)))
 
 
 def _main_text(tree: LexborHTMLParser) -> str:
@@ -188,7 +221,7 @@ def _main_text(tree: LexborHTMLParser) -> str:
         if tag == "-text":  # source line breaks are spaces; only blocks end lines
             pieces.append(_SPACE.sub(" ", item.text(deep=False)))
             continue
-        if _dropped(item, inside_main):
+        if item is not root and _dropped(item, inside_main):
             continue
         if tag == "br":
             pieces.append("\n")

@@ -205,3 +205,15 @@ def test_html_json_ld_fills_what_meta_tags_leave_out() -> None:
 def test_front_matter_cannot_set_the_document_id() -> None:
     with pytest.raises(DocumentError, match="front matter cannot set the document id"):
         read_document(b"---\nid: other\n---\nText\n", "x.md")
+
+
+def test_html_without_semantic_elements_drops_site_furniture_by_class() -> None:
+    html = """<html><body class="page has-sidebar">
+      <div id="cookie-banner">We use cookies. <button>OK</button></div>
+      <div class="top-menu"><a>Home</a> <a>About</a></div>
+      <div class="content"><h2>Press release</h2><p>The Network condemns the pogrom.</p>
+        <ul class="share_buttons"><li>Share</li></ul></div>
+      <div class="sidebar"><p>Most read</p></div>
+      <div class="site-footer">Contact us</div></body></html>"""
+    doc = read_document(html.encode(), "release.html")
+    assert doc.text == "Press release\nThe Network condemns the pogrom."
