@@ -18,31 +18,45 @@ from server.web.terms import Linker, fetch_labels, local_name, select, term_view
 
 # Properties every claim has, shown by the page's layout rather than as values.
 STRUCTURAL = [RDF.type, CG.claimType, CG.statedIn, CG.evidence, CG.about]
+BATCH = 400  # claims per VALUES block
 
 
 def fetch_claims(
     store: GraphStore, where: str, linker: Linker, *, limit: int | None = None
 ) -> list[dict[str, Any]]:
     """Every claim matched by ``where`` (a pattern binding ``?claim``), or the first
-    ``limit`` of them in IRI order (which groups them by document)."""
-    if limit is not None:
-        where = f"""{{ SELECT DISTINCT ?claim WHERE {{ {where} ?claim {CG.claimType} ?any }}
-                       ORDER BY ?claim LIMIT {int(limit)} }}"""
-    rows = select(
+    ``limit`` of them in IRI order (which groups them by document).
+
+    The claims are found first, then described with ``VALUES ?claim``: pyoxigraph joins
+    from the given claims (index lookups) rather than from the patterns that describe
+    them, which it would otherwise scan whole.
+    """
+    found = select(
         store,
-        f"""SELECT ?claim ?type ?stmt ?about ?ev ?b ?e ?quote WHERE {{
-              {where}
-              ?claim {CG.claimType} ?type .
-              OPTIONAL {{ ?claim {CG.statedIn} ?stmt }}
-              OPTIONAL {{ ?claim {CG.about} ?about }}
-              OPTIONAL {{
-                ?claim {CG.evidence} ?ev .
-                OPTIONAL {{ ?ev {NIF.beginIndex} ?b }}
-                OPTIONAL {{ ?ev {NIF.endIndex} ?e }}
-                OPTIONAL {{ ?ev {NIF.anchorOf} ?quote }}
-              }}
-            }}""",
+        f"""SELECT DISTINCT ?claim WHERE {{ {where} ?claim {CG.claimType} ?any }}
+            ORDER BY ?claim {f"LIMIT {int(limit)}" if limit is not None else ""}""",
     )
+    iris = [row["claim"] for row in found]
+    rows: list[Any] = []
+    values: dict[str, list[tuple[Any, Any]]] = {}
+    for start in range(0, len(iris), BATCH):
+        batch = " ".join(str(c) for c in iris[start : start + BATCH])
+        rows += select(
+            store,
+            f"""SELECT ?claim ?type ?stmt ?about ?ev ?b ?e ?quote WHERE {{
+                  VALUES ?claim {{ {batch} }}
+                  ?claim {CG.claimType} ?type .
+                  OPTIONAL {{ ?claim {CG.statedIn} ?stmt }}
+                  OPTIONAL {{ ?claim {CG.about} ?about }}
+                  OPTIONAL {{
+                    ?claim {CG.evidence} ?ev .
+                    OPTIONAL {{ ?ev {NIF.beginIndex} ?b }}
+                    OPTIONAL {{ ?ev {NIF.endIndex} ?e }}
+                    OPTIONAL {{ ?ev {NIF.anchorOf} ?quote }}
+                  }}
+                }}""",
+        )
+        values.update(_values(store, batch))
     claims: dict[str, dict[str, Any]] = {}
     terms: set[str] = set()
     for row in rows:
@@ -59,7 +73,6 @@ def fetch_claims(
             for t in (row["claim"], row["type"], row["stmt"], row["about"])
             if isinstance(t, NamedNode)
         )
-    values = _values(store, where)
     for pairs in values.values():
         terms.update(t.value for pair in pairs for t in pair if isinstance(t, NamedNode))
     labels = fetch_labels(store, terms)
@@ -111,13 +124,14 @@ def group_by(claims: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
-def _values(store: GraphStore, where: str) -> dict[str, list[tuple[Any, Any]]]:
+def _values(store: GraphStore, batch: str) -> dict[str, list[tuple[Any, Any]]]:
+    """The value properties of the claims in ``batch`` (IRIs in SPARQL syntax)."""
     excluded = ", ".join(str(p) for p in STRUCTURAL)
     rows = select(
         store,
         f"""SELECT DISTINCT ?claim ?p ?o WHERE {{
-              {where}
-              ?claim {CG.claimType} ?type ; ?p ?o .
+              VALUES ?claim {{ {batch} }}
+              ?claim ?p ?o .
               FILTER(?p NOT IN ({excluded}))
             }} ORDER BY ?claim ?p ?o""",
     )

@@ -57,10 +57,12 @@ def _edges(store: GraphStore, pattern: str, limit: int) -> list[tuple[Any, Any, 
     query = f"""
         SELECT ?p ?x ?g WHERE {{
           {{ GRAPH ?g {{ {pattern} }} }} UNION {{ {pattern} }}
-        }} ORDER BY ?p ?x ?g LIMIT {limit}"""
-    return [
+        }} LIMIT {limit}"""
+    # Sorted here, not by ORDER BY, which would sort every match before the LIMIT.
+    rows = [
         (row["p"], row["x"], row["g"]) for row in select(store, query, union_default_graph=False)
     ]
+    return sorted(rows, key=lambda r: (r[0].value, str(r[1]), r[2].value if r[2] else ""))
 
 
 def _group(rows: list[tuple[Any, Any, Any]], view: Any) -> list[dict[str, Any]]:

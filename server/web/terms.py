@@ -103,8 +103,10 @@ def fetch_labels(store: GraphStore, iris: Iterable[Any]) -> dict[str, str]:
         }
     )
     best: dict[str, tuple[tuple[int, int], str]] = {}
-    direct = " ".join(str(p) for p in LABEL_PREDICATES[: -len(_FALLBACKS)])
-    _collect(store, wanted, f"VALUES ?p {{ {direct} }} ?s ?p ?l", best)
+    # FILTER, not VALUES, for the predicates: pyoxigraph then joins from the ?s VALUES
+    # (index lookups) instead of scanning every label triple (20x slower at 100k triples).
+    direct = ", ".join(str(p) for p in LABEL_PREDICATES[: -len(_FALLBACKS)])
+    _collect(store, wanted, f"?s ?p ?l FILTER(?p IN ({direct}))", best)
     for predicate, pattern in _FALLBACKS:
         missing = [i for i in wanted if i not in best]
         if not missing:
