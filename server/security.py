@@ -4,7 +4,9 @@
   comma-separated allowlist; an allowed origin is echoed with ``Vary: Origin``.
   ``Server-Timing`` is exposed to scripts on those origins (``Timing-Allow-Origin``).
 - Fair use: a token bucket per client address (``rate_limit`` requests per second,
-  ``rate_burst`` above it); a client over its share gets 429 with ``Retry-After``.
+  ``rate_burst`` above it), and at most ``client_queries`` queries evaluating at once
+  per client; a client over its share gets 429 with ``Retry-After``. ``rate_limit = 0``
+  turns both off.
   Behind a reverse proxy, set ``trust_proxy`` so the client address is the forwarded one.
 - Writes: :func:`require_write_token` checks ``Authorization: Bearer <token>`` against
   ``write_token`` with :func:`hmac.compare_digest`; with no token configured, writes are off.
@@ -21,7 +23,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server.errors import ApiError
@@ -71,6 +73,40 @@ class RateLimiter:
             del self._buckets[key]
 
 
+class ClientSlots:
+    """How many queries each client has running; refuses one over ``limit``.
+
+    A request rate alone does not stop one client from holding every server thread
+    with a few slow queries; this caps what a single client can occupy at once.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._running: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> bool:
+        with self._lock:
+            if self._running.get(key, 0) >= self.limit:
+                return False
+            self._running[key] = self._running.get(key, 0) + 1
+            return True
+
+    def give_back(self, key: str) -> None:
+        with self._lock:
+            left = self._running.get(key, 0) - 1
+            if left > 0:
+                self._running[key] = left
+            else:
+                self._running.pop(key, None)
+
+
+# Endpoints whose work is a query evaluated for the client (until its answer starts).
+QUERY_ENDPOINTS = frozenset(
+    {"sparql.endpoint", "linked_data.data", "void.void", "export.export", "graph_store.read"}
+)
+
+
 def _settings():
     return current_app.config["SETTINGS"]
 
@@ -90,6 +126,30 @@ def _rate_limit() -> Response | None:
             headers={"Retry-After": str(seconds)},
         )
     return None
+
+
+def _take_slot() -> None:
+    slots: ClientSlots | None = current_app.extensions.get("claimgraph.client_slots")
+    if slots is None or request.endpoint not in QUERY_ENDPOINTS:
+        return
+    key = request.remote_addr or "unknown"
+    if not slots.take(key):
+        raise ApiError(
+            429,
+            "too-many-queries",
+            f"this client already has {slots.limit} queries running; "
+            "wait for one to finish, then retry",
+            headers={"Retry-After": "1"},
+        )
+    g.claimgraph_slot = key
+
+
+def _give_back_slot(exc: BaseException | None) -> None:
+    # Runs when the request context ends: for a streamed answer, once it has started,
+    # i.e. after the query was evaluated (see server.executor).
+    key = g.pop("claimgraph_slot", None)
+    if key is not None:
+        current_app.extensions["claimgraph.client_slots"].give_back(key)
 
 
 def _cors(response: Response) -> Response:
@@ -170,5 +230,9 @@ def init_app(app: Flask) -> None:
         app.extensions["claimgraph.rate_limiter"] = RateLimiter(
             settings.rate_limit, settings.rate_burst
         )
+    if settings.rate_limit > 0 and settings.client_queries > 0:
+        app.extensions["claimgraph.client_slots"] = ClientSlots(settings.client_queries)
     app.before_request(_rate_limit)
+    app.before_request(_take_slot)
+    app.teardown_request(_give_back_slot)
     app.after_request(_cors)

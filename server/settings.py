@@ -51,6 +51,11 @@ class Settings:
     )
     rate_limit: float = _opt(20.0, "Requests per second allowed per client (0: unlimited).")
     rate_burst: int = _opt(60, "Requests a client may burst above the rate limit.")
+    client_queries: int = _opt(
+        4,
+        "Queries one client may have evaluating at once (0: unlimited); more get 429. "
+        "Part of fair use: applies only when rate_limit is on.",
+    )
     query_isolation: str = _opt(
         "fork",
         "How queries run: 'fork' (a child process per query, killed at the timeout) or "
@@ -66,11 +71,12 @@ class Settings:
     remote_gsp_url: str = _opt(
         "", "Graph Store Protocol endpoint of a remote store, when it has one."
     )
-    remote_native_union: bool = _opt(
-        False,
-        "The remote store's default graph already is the union of its named graphs (Fuseki "
-        "unionDefaultGraph, oxigraph --union-default-graph, Virtuoso, QLever); otherwise "
-        "each query names every graph.",
+    remote_union: str = _opt(
+        "auto",
+        "How a remote store gives the union default graph: 'native' (its default graph is "
+        "the union: Virtuoso, QLever, Fuseki unionDefaultGraph, oxigraph "
+        "--union-default-graph), 'emulate' (each query names every graph; slow with many), "
+        "or 'auto' (find out from one triple).",
     )
 
     @classmethod

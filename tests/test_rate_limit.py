@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import requests
+from pyoxigraph import Literal, NamedNode, Quad
 
 from server.security import RateLimiter
 from tests.serverkit import error_of, serve
@@ -46,3 +50,43 @@ def test_token_bucket_refills_at_the_rate():
     assert limiter.acquire("a") == 0.0
     now[0] += 10  # long idle: the bucket is full again, never more than the burst
     assert [limiter.acquire("a") for _ in range(3)] == [0.0, 0.0, 0.5]
+
+
+def test_one_client_cannot_hold_every_thread_with_slow_queries(
+    live_server_factory, store, settings
+):
+    p = NamedNode("http://example.org/p")
+    store.raw.extend(
+        Quad(NamedNode(f"http://example.org/s{i}"), p, Literal(i)) for i in range(2000)
+    )
+    server = serve(
+        live_server_factory,
+        store,
+        settings,
+        rate_limit=100.0,
+        client_queries=1,
+        query_timeout=2.0,
+        trust_proxy=True,
+    )
+    greedy = {"X-Forwarded-For": "203.0.113.7"}
+    slow = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"}
+    first: dict[str, requests.Response] = {}
+    running = threading.Thread(
+        target=lambda: first.update(
+            r=requests.get(server.url + "/sparql", params=slow, headers=greedy)
+        )
+    )
+    running.start()
+    time.sleep(0.5)
+    second = requests.get(server.url + "/sparql", params=ASK, headers=greedy)
+    assert second.status_code == 429
+    assert error_of(second)["code"] == "too-many-queries"
+    assert second.headers["Retry-After"] == "1"
+    other = requests.get(
+        server.url + "/sparql", params=ASK, headers={"X-Forwarded-For": "198.51.100.9"}
+    )
+    assert other.status_code == 200
+    running.join(timeout=30)
+    assert first["r"].status_code == 503  # the slow one hit the timeout
+    # Its slot was given back: the same client may query again.
+    assert requests.get(server.url + "/sparql", params=ASK, headers=greedy).status_code == 200
