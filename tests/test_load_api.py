@@ -23,7 +23,12 @@ GRAPH = "https://w3id.org/claimgraph/graph/document/"
 @pytest.fixture
 def server(settings, store, live_server_factory):
     app = create_app(
-        settings.replace(write_token=TOKEN, max_document_bytes=10_000, query_isolation=ISOLATION),
+        settings.replace(
+            write_token=TOKEN,
+            max_document_bytes=100_000,
+            max_request_bytes=2_000,  # documents have their own, larger limit
+            query_isolation=ISOLATION,
+        ),
         store=store,
     )
     app.config[BUILDER_CONFIG] = fake_builder
@@ -70,6 +75,13 @@ def test_post_loads_then_reports_unchanged(server, store) -> None:
     assert again.json()["documents"][0]["status"] == "unchanged"
 
 
+def test_documents_larger_than_other_requests_are_accepted(server, store) -> None:
+    text = b"A long statement line.\n" * 3_000  # 69,000 bytes: over max_request_bytes
+    answer = post(server, {"file": ("long.txt", text)})
+    assert answer.status_code == 200
+    assert answer.json()["documents"][0]["triples"] == 2 + 3_000 + PROVENANCE_TRIPLES
+
+
 def test_writes_need_the_token(server, store) -> None:
     files = {"file": ("a.txt", b"text\n")}
     missing = post(server, files, token=None)
@@ -102,7 +114,7 @@ def test_client_mistakes_are_4xx_with_reasons(server, store) -> None:
     unknown_key = post(server, {"file": ("a.txt", b"x")}, data={"metadata": '{"autor": "X"}'})
     assert unknown_key.status_code == 422
     assert "unknown metadata key(s) autor" in unknown_key.json()["documents"][0]["error"]
-    too_big = post(server, {"file": ("big.txt", b"x" * 200_000)})
+    too_big = post(server, {"file": ("big.txt", b"x" * 300_000)})
     assert too_big.status_code == 413
     assert graphs(store) == set()
 
