@@ -26,7 +26,7 @@ _PRONOUN_SAID = re.compile(
 
 @dataclass
 class Speaker:
-    person: Mention
+    person: Mention  # a person, or an organization quoted as such ("the Ministry said")
     role: str | None = None
     issuer: Mention | None = None
     outlet: Mention | None = None  # "As Caliber.Az reports, ...": who carried the statement
@@ -51,6 +51,32 @@ def _speaker_before(analysis: Analysis, quote_begin: int) -> Mention | None:
         lead_begin = quote_begin - 400
     people = analysis.entities_in(lead_begin, quote_begin, "person")
     return people[-1] if people else None
+
+
+_SAYS = r"(?:\w+ly\s+)?(?:said|says|stated|added|noted|stressed|emphasi[sz]ed|declared)\b"
+
+
+def _organization_after(analysis: Analysis, quote_end: int) -> Mention | None:
+    """ "..., the Foreign Ministry said." / "..., said the Council of Europe." """
+    text = analysis.text
+    for org in analysis.entities_in(quote_end, quote_end + 120, "organization")[:1]:
+        lead = text[quote_end : org.begin]
+        if re.fullmatch(r"[\s,]*(?:the\s+)?", lead, re.IGNORECASE) and re.match(
+            r"\s+" + _SAYS, text[org.end :]
+        ):
+            return org
+        if re.fullmatch(r"[\s,]*" + _SAYS + r"\s+(?:the\s+)?", lead, re.IGNORECASE):
+            return org
+    return None
+
+
+def _organization_before(analysis: Analysis, quote_begin: int) -> Mention | None:
+    """ "The Foreign Ministry stated:" right before a quotation."""
+    lead_begin = max(0, analysis.text.rfind("\n", 0, max(0, quote_begin - 1)) + 1)
+    orgs = analysis.entities_in(lead_begin, quote_begin, "organization")
+    if orgs and analysis.cues("REPORT", orgs[-1].end, quote_begin):
+        return orgs[-1]
+    return None
 
 
 def _apposition(analysis: Analysis, person: Mention) -> tuple[str | None, Mention | None]:
@@ -108,7 +134,7 @@ def find_statements(analysis: Analysis, own_issuer: Mention | None = None) -> li
     Rights Watch said today") is the document's own voice, not the quoted speaker's."""
     text = analysis.text
     own = Statement(0)
-    reported: dict[str, Statement] = {}
+    reported: dict[tuple[str, str], Statement] = {}
     last: Statement | None = None
     quotes: list[tuple[int, int]] = []
     for match in _QUOTE_RE.finditer(text):
@@ -122,13 +148,19 @@ def find_statements(analysis: Analysis, own_issuer: Mention | None = None) -> li
             person = named[0] if named else person
         elif after and after.group("pronoun") and last is not None and not introduced:
             person = None  # "..., she said.": the speaker quoted last
+        else:
+            person = _organization_after(analysis, match.end()) or person
+            if person is None and introduced:
+                person = _organization_before(analysis, match.start())
+        if person is not None and own_issuer is not None and person.ref == own_issuer.ref:
+            continue  # the document's own organization quoting itself
         if person is None and after and after.group("pronoun") and last is not None:
             statement = last
         elif person is not None:
-            statement = reported.get(person.key)
+            statement = reported.get(person.ref)
             if statement is None:
                 statement = Statement(len(reported) + 1, Speaker(person))
-                reported[person.key] = statement
+                reported[person.ref] = statement
         else:
             continue
         statement.regions.append((match.start(), match.end()))
@@ -136,15 +168,14 @@ def find_statements(analysis: Analysis, own_issuer: Mention | None = None) -> li
         last = statement
     for statement in reported.values():
         assert statement.speaker is not None
-        first = min(
-            (
-                m
-                for m in analysis.entities
-                if m.kind == "person" and m.key == statement.speaker.person.key
-            ),
-            key=lambda m: m.begin,
-        )
-        statement.speaker.role, statement.speaker.issuer = _apposition(analysis, first)
+        speaker = statement.speaker.person
+        if speaker.kind == "organization":  # an organization speaks for itself
+            statement.speaker.issuer = speaker
+        else:
+            first = min(
+                (m for m in analysis.entities if m.ref == speaker.ref), key=lambda m: m.begin
+            )
+            statement.speaker.role, statement.speaker.issuer = _apposition(analysis, first)
         statement.speaker.outlet = _outlet(analysis, statement)
     _reported_speech(analysis, reported, quotes, own_issuer)
     own.regions = _complement(len(text), [r for s in reported.values() for r in s.regions])
@@ -153,7 +184,7 @@ def find_statements(analysis: Analysis, own_issuer: Mention | None = None) -> li
 
 def _reported_speech(
     analysis: Analysis,
-    reported: dict[str, Statement],
+    reported: dict[tuple[str, str], Statement],
     quotes: list[tuple[int, int]],
     own_issuer: Mention | None,
 ) -> None:

@@ -192,12 +192,13 @@ def _statements(
         writer.add(node, CG.sourceDocument, writer.document)
         writer.add(own, CG.reports, node)
         speaker = statement.speaker
-        if speaker is not None:
+        if speaker is not None and speaker.person.kind == "person":
             person = writer.entity(speaker.person)
             writer.add(node, CG.author, person)
             writer.add(node, CG.inferred, CG.author)
             if speaker.role:
                 writer.add(person, SCHEMA.jobTitle, Literal(speaker.role, language="en"))
+        if speaker is not None:
             if speaker.issuer is not None:
                 writer.add(node, CG.issuer, writer.entity(speaker.issuer))
                 writer.add(node, CG.inferred, CG.issuer)

@@ -135,7 +135,7 @@ def _speaking_organization(analysis: Analysis) -> Mention | None:
     for org in analysis.entities_in(0, opening, "organization"):
         after = text[org.end : org.end + 30]
         before = text[max(0, org.begin - 12) : org.begin]
-        if re.match(r"\s+(?:said|says|stated)\s+(?:today|on\s+\w+|in\s+a\b)", after) or (
+        if re.match(r"\s+(?:said|says|stated)\s+today\b", after) or (
             re.search(r"\bsays\s+$", before)
             and re.match(r"\s*$", text[org.end : text.find("\n", org.end)])
         ):

@@ -113,3 +113,19 @@ def test_closing_office_line_speaks_for_its_parent_body() -> None:
     meta = document_metadata(analyse(text, REFERENCE), {})
     assert meta.issuer.key == "coalition-justice-northern-iraq"
     assert "issuer" in meta.inferred
+
+
+def test_organizations_quoted_as_speakers() -> None:
+    text = (
+        "Halabja marked the anniversary of the chemical attack on Monday.\n\n"
+        '"The Halabja genocide was a crime against humanity," the Iraqi Army said.\n\n'
+        "The Council of Europe stated:\n"
+        '"We call on all parties to respect the memory of the victims of Halabja."\n'
+    )
+    analysis = analyse(text, REFERENCE)
+    own, army, council = find_statements(analysis, document_metadata(analysis, {}).issuer)
+    assert (army.speaker.person.key, army.speaker.issuer.key) == ("iraqi-army", "iraqi-army")
+    assert council.speaker.issuer.key == "council-of-europe"
+    assert statement_at([own, army, council], text.index("The Halabja genocide")) is army
+    assert statement_at([own, army, council], text.index("We call on")) is council
+    assert statement_at([own, army, council], text.index("Halabja marked")) is own

@@ -177,9 +177,9 @@ def test_recognition_of_a_category_in_a_that_clause_and_temporal_events() -> Non
 
 
 def test_charges_against_people_are_not_characterizations() -> None:
-    text = "After the Srebrenica massacre, two commanders were charged with war crimes."
+    text = "After the Srebrenica genocide, two commanders were charged with war crimes."
     found = {c.values["legalCategory"][0].slug for c in _claims_of(text, "legal-characterization")}
-    assert found == {"massacre"}
+    assert found == {"genocide"}
 
 
 def test_passive_perpetrators_and_forces_named_with_a_place() -> None:
@@ -202,11 +202,19 @@ def test_demand_that_clause() -> None:
 
 
 def test_acts_count_as_categories_only_when_a_verb_says_so() -> None:
-    listed = "The Halabja massacre was accompanied by killings, torture and looting."
+    listed = "The Halabja genocide was accompanied by killings, torture and looting."
     assert {
         c.values["legalCategory"][0].slug for c in _claims_of(listed, "legal-characterization")
-    } == {"massacre"}
-    said = "The treatment of prisoners in the Halabja massacre amounted to torture."
+    } == {"genocide"}
+    said = "The treatment of prisoners in the Halabja genocide amounted to torture."
     assert "torture" in {
         c.values["legalCategory"][0].slug for c in _claims_of(said, "legal-characterization")
     }
+
+
+def test_the_conventional_name_is_no_claim_another_name_is() -> None:
+    usual = "Survivors of the Srebrenica massacre met in Potocari."
+    assert _claims_of(usual, "legal-characterization") == []
+    other = "Survivors of the Srebrenica genocide met in Potocari."
+    (claim,) = _claims_of(other, "legal-characterization")
+    assert claim.values["legalCategory"][0].slug == "genocide"

@@ -87,6 +87,8 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             continue
         if term.id_ not in CRIME_LABELS and not _asserted(analysis, term.start_char, begin):
             continue
+        if _conventional_name(analysis, term.start_char, term.end_char):
+            continue
         events = _events_for(analysis, term.start_char, term.end_char, begin, end)
         if not events:
             continue
@@ -103,6 +105,20 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
                 )
             )
     return records
+
+
+def _conventional_name(analysis: Analysis, term_begin: int, term_end: int) -> bool:
+    """A term inside an event's reference label ("the Srebrenica massacre") is the usual
+    name, not a claim; inside another name ("the Khojaly Genocide") it is the author's
+    characterization."""
+    from loaders.reference import normalise_name
+
+    for event in analysis.events:
+        if event.begin <= term_begin and term_end <= event.end and event.resolved:
+            entry = analysis.reference.get("event", event.key)
+            if entry is not None and normalise_name(event.text) == normalise_name(entry.label):
+                return True
+    return False
 
 
 def _events_for(
