@@ -230,21 +230,21 @@ def open_store(
     *,
     update_url: str | None = None,
     gsp_url: str | None = None,
-    native_union: bool = False,
+    union: str = "auto",
 ) -> GraphStore:
     """Open the store named by configuration: a path, ``:memory:``, or an http(s) URL.
 
     An http(s) URL names a remote SPARQL 1.1 store's query endpoint (see ``loaders.remote``);
     ``update_url`` and ``gsp_url`` (settings ``remote_update_url``, ``remote_gsp_url``) name
     its Update and Graph Store endpoints when they differ. Empty strings count as unset.
-    ``native_union``: the remote store's default graph already is the union of its graphs.
+    ``union``: how a remote store gives the union default graph (see ``loaders.remote``).
     """
     if location is None or location == ":memory:":
         return EmbeddedStore(None)
     if location.startswith(("http://", "https://")):
         from loaders.remote import RemoteStore  # imported lazily: only remote users pay for it
 
-        return RemoteStore(location, update_url or None, gsp_url or None, native_union=native_union)
+        return RemoteStore(location, update_url or None, gsp_url or None, union=union or "auto")
     return EmbeddedStore(location)
 
 
@@ -258,7 +258,7 @@ def open_configured_store(settings: object) -> GraphStore:
         settings.store,  # type: ignore[attr-defined]
         update_url=getattr(settings, "remote_update_url", None),
         gsp_url=getattr(settings, "remote_gsp_url", None),
-        native_union=bool(getattr(settings, "remote_native_union", False)),
+        union=getattr(settings, "remote_union", "auto"),
     )
 
 

@@ -329,22 +329,38 @@ def test_credentials_in_the_url_answer_basic_auth() -> None:
     assert endpoint.seen[1] is not None  # ... they are sent when the server asks
 
 
-@pytest.mark.parametrize("server_union", [False, True], ids=["plain-server", "union-server"])
-def test_native_union_setting_sends_queries_unchanged(tmp_path: Path, server_union: bool) -> None:
-    """With remote_native_union the store's own default graph answers: right only when the
-    server makes it the union (and then no graph list is sent)."""
+@pytest.mark.parametrize(
+    ("server_union", "mode", "found"),
+    [
+        (False, "native", False),  # told the server unites graphs when it does not: nothing
+        (True, "native", True),
+        (False, "auto", True),  # auto finds out either way
+        (True, "auto", True),
+        (True, "emulate", True),
+    ],
+)
+def test_union_default_graph_modes(
+    tmp_path: Path, server_union: bool, mode: str, found: bool
+) -> None:
     extra = ("--union-default-graph",) if server_union else ()
     with oxigraph_server(tmp_path / "oxigraph", *extra) as running:
         settings = Settings.from_mapping(
             {
                 "store": running.query_url,
                 "remote_update_url": running.update_url,
-                "remote_native_union": "true",
+                "remote_union": mode,
             }
         )
         remote = open_configured_store(settings)
-        assert isinstance(remote, RemoteStore) and remote.native_union
+        assert isinstance(remote, RemoteStore)
         remote.replace_graph(iris.reference_graph(B), reference_quads())
         labels = remote.query(f"SELECT ?l WHERE {{ ?e {RDFS.label} ?l }}")
-        expected = [Literal("Srebrenica massacre", language="en")] if server_union else []
+        expected = [Literal("Srebrenica massacre", language="en")] if found else []
         assert [row["l"] for row in labels] == expected
+        if mode == "auto":
+            assert remote.native_union() is server_union
+
+
+def test_unknown_union_mode_is_refused() -> None:
+    with pytest.raises(StoreError, match="union must be one of auto, native, emulate"):
+        RemoteStore("http://127.0.0.1:1/query", union="sometimes")
