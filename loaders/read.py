@@ -108,8 +108,10 @@ def decode_text(data: bytes, encoding: str | None = None) -> str:
                 f"truncated: the file ends inside a multi-byte UTF-8 character "
                 f"(byte {exc.start} of {len(data)})"
             ) from None
+        line = data.count(b"\n", 0, exc.start) + 1
         raise ValueError(
-            f"not valid {codec} text: byte {exc.start} (0x{data[exc.start]:02x}) {exc.reason}; "
+            f"not valid {codec} text: byte {exc.start} (0x{data[exc.start]:02x}, line {line}) "
+            f"{exc.reason}; "
             "if the file uses another encoding, declare it (manifest or front matter "
             "'encoding:', or <meta charset> in HTML)"
         ) from None

@@ -31,7 +31,7 @@ BAD_FILES: dict[str, tuple[bytes | int, str]] = {
     "blank.md": (b" \n\t\n", "no text: the document is empty or only whitespace"),
     "random.txt": (random.Random(7).randbytes(4096), "binary data, not text (NUL byte at offset"),
     "picture.txt": (b"\x89PNG\r\n\x1a\n" + bytes(64), "binary data: this is a PNG image"),
-    "latin1.txt": ("Déclaration".encode("latin-1"), "not valid utf-8 text: byte 1 (0xe9)"),
+    "latin1.txt": ("Déclaration".encode("latin-1"), "not valid utf-8 text: byte 1 (0xe9, line 1)"),
     "cut.txt": ("Khojaly — ".encode()[:-1] + "—".encode()[:2], "truncated: the file ends inside"),
     "one-line.txt": (b"word " * 10_000_000, "too large: 50,000,000 bytes exceeds the limit of"),
     "huge.txt": (100_000_000, "too large: 100,000,000 bytes exceeds the limit of 20,000,000"),
@@ -99,7 +99,7 @@ def test_a_50_mb_line_reads_in_linear_time_when_allowed() -> None:
 def test_undecodable_declared_encoding_is_an_error_not_mojibake() -> None:
     with pytest.raises(DocumentError, match=r"^x\.txt: unknown encoding 'klingon'"):
         read_document(b"text", "x.txt", metadata={"encoding": "klingon"})
-    with pytest.raises(DocumentError, match=r"not valid ascii text: byte 0 \(0xc3\)"):
+    with pytest.raises(DocumentError, match=r"not valid ascii text: byte 0 \(0xc3, line 1\)"):
         read_document("é".encode(), "x.txt", metadata={"encoding": "ascii"})
 
 

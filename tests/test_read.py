@@ -217,3 +217,12 @@ def test_html_without_semantic_elements_drops_site_furniture_by_class() -> None:
       <div class="site-footer">Contact us</div></body></html>"""
     doc = read_document(html.encode(), "release.html")
     assert doc.text == "Press release\nThe Network condemns the pogrom."
+
+
+def test_decoding_error_names_byte_and_line() -> None:
+    data = "First line\nSecond line\nThird: Déclaration".encode("latin-1")
+    with pytest.raises(DocumentError) as raised:
+        read_document(data, "notes.txt")
+    assert str(raised.value).startswith(
+        "notes.txt: not valid utf-8 text: byte 31 (0xe9, line 3) invalid continuation byte"
+    )
