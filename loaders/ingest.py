@@ -89,6 +89,8 @@ class Source:
 
 @dataclass(frozen=True)
 class FileOutcome:
+    """What happened to one file; ``error`` starts with the file's name."""
+
     name: str
     status: str  # "loaded" | "unchanged" | "failed"
     doc_id: str | None = None
@@ -104,6 +106,11 @@ class FileOutcome:
 
 @dataclass
 class LoadReport:
+    """Every file's outcome in input order, the support graphs' status, the time taken.
+
+    The CLI prints it, the HTTP write path returns :meth:`to_json`.
+    """
+
     outcomes: list[FileOutcome] = field(default_factory=list)
     graphs: dict[str, str] = field(default_factory=dict)  # support graph -> status or error
     seconds: float = 0.0
