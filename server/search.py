@@ -10,10 +10,13 @@ in-memory or remote store it lives in memory.
 The index mirrors the store graph by graph. Each named graph has a fingerprint: a
 document graph's own provenance (``prov:generatedAtTime``, ``cg:sha256``, written by
 the loader every time it replaces the graph), or for other graphs (reference,
-ontology, imports) a digest of the entries extracted from them. :meth:`SearchIndex.refresh`
-re-indexes exactly the graphs whose fingerprint changed and drops the graphs that are
-gone, so loading one document costs one document's indexing. Searches refresh first
-(at most every ``REFRESH_INTERVAL`` seconds, or at once after :meth:`invalidate`).
+ontology, imports) their number of triples and a digest of the entries extracted
+from them. :meth:`SearchIndex.refresh` re-indexes exactly the graphs whose
+fingerprint changed and drops the graphs that are gone, so loading one document
+costs one document's indexing. Searches refresh first, at most every
+``REFRESH_INTERVAL`` seconds, or at once after :meth:`SearchIndex.invalidate` (the web
+blueprint calls it after every successful write through the server); between full
+checks, graphs without provenance are compared by their number of triples only.
 
 Entries (one per thing per graph; a search merges them by IRI):
 
@@ -39,7 +42,7 @@ from loaders.store import EmbeddedStore, GraphStore
 from ontology.vocab import CG, DCT, FOAF, NIF, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
 
 REFRESH_INTERVAL = 5.0
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 MARK_START, MARK_END = "\x02", "\x03"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -129,6 +132,7 @@ class SearchIndex:
         self.path = path if path is not None else index_path_for(store)
         self._lock = threading.Lock()
         self._checked_at = -1e18
+        self._full_check_due = True
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -154,32 +158,51 @@ class SearchIndex:
             self._db.close()
 
     def invalidate(self) -> None:
-        """The store changed: the next search refreshes first, whatever the interval."""
+        """The store changed: the next search refreshes first, whatever the interval,
+        and re-reads the content of graphs that carry no provenance."""
         self._checked_at = -1e18
+        self._full_check_due = True
 
     def refresh(self, *, force: bool = False) -> RefreshReport:
-        """Bring the index in line with the store, graph by graph."""
+        """Bring the index in line with the store, graph by graph.
+
+        A document graph is re-indexed when its provenance changed. Another graph is
+        re-indexed when its number of triples changed, or, on the first refresh, after
+        :meth:`invalidate` and when forced, when the digest of its entries changed
+        (reading a large imported graph every few seconds would cost too much).
+        """
         report = RefreshReport()
         now = time.monotonic()
         if not force and now - self._checked_at < REFRESH_INTERVAL:
             return report
         with self._lock:
-            self._checked_at = now
+            full = force or self._full_check_due
+            self._checked_at, self._full_check_due = now, False
             stored = dict(self._db.execute("SELECT graph, fingerprint FROM graphs"))
             provenance = _provenance_fingerprints(self.store)
             graphs = {g.value for g in self.store.named_graphs()}
+            sizes = _sizes(self.store, sorted(graphs - set(provenance)))
             for graph in sorted(set(stored) - graphs):
                 self._drop(graph)
                 report.dropped.append(graph)
             for graph in sorted(graphs):
-                if graph in provenance and stored.get(graph) == provenance[graph]:
-                    report.unchanged += 1
-                    continue
-                entries = graph_entries(self.store, graph)
-                fingerprint = provenance.get(graph) or _digest(entries)
-                if stored.get(graph) == fingerprint:
-                    report.unchanged += 1
-                    continue
+                old = stored.get(graph, "")
+                if graph in provenance:
+                    if old == provenance[graph]:
+                        report.unchanged += 1
+                        continue
+                    entries = graph_entries(self.store, graph)
+                    fingerprint = provenance[graph]
+                else:
+                    size = f"n={sizes.get(graph, 0)}"
+                    if not full and old.startswith(size + "|"):
+                        report.unchanged += 1
+                        continue
+                    entries = graph_entries(self.store, graph)
+                    fingerprint = f"{size}|{_digest(entries)}"
+                    if old == fingerprint:
+                        report.unchanged += 1
+                        continue
                 self._replace(graph, fingerprint, entries)
                 report.indexed.append(graph)
         return report
@@ -281,6 +304,19 @@ def _provenance_fingerprints(store: GraphStore) -> dict[str, str]:
         row["g"].value: f"prov:{row['time'].value}|{row['sha'].value if row['sha'] else ''}"
         for row in rows
     }
+
+
+def _sizes(store: GraphStore, graphs: list[str]) -> dict[str, int]:
+    """The number of triples of each of ``graphs``."""
+    if not graphs:
+        return {}
+    values = " ".join(str(NamedNode(g)) for g in graphs)
+    rows = _select(
+        store,
+        f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} "
+        "GROUP BY ?g",
+    )
+    return {row["g"].value: int(row["n"].value) for row in rows}
 
 
 def graph_entries(store: GraphStore, graph: str) -> list[Entry]:

@@ -11,11 +11,13 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
+import pyoxigraph as ox
 import pytest
 import requests
 
 from ontology import iris
 from ontology.queries import named_queries
+from ontology.vocab import RDFS
 from server.app import create_app
 from server.web import views
 from tests.fixtures.web.sample import ALPHA_TEXT, BASE, BETA_TEXT, load_sample
@@ -386,3 +388,27 @@ def test_an_event_with_many_claims_lists_some_but_counts_and_charts_them_all(sit
     (link,) = [h for h, _, t in links_in(html).links if t == "List every claim as a query"]
     rows = get(site + link.replace("/query?", "/query.json?")).json()["result"]["rows"]
     assert len({row[0]["iri"] for row in rows}) == 9
+
+
+def test_a_write_through_the_server_is_found_by_the_next_search(
+    store, settings, live_server_factory
+):
+    load_sample(store)
+    app = create_app(settings.replace(write_token="secret"), store=store)
+    site = live_server_factory(app).url
+    assert get(site + "/search.json", params={"q": "Zanzibar"}).json()["results"] == []
+    graph = BASE + "graph/import/islands"
+    place = iris.entity(BASE, "place", "zanzibar")
+    turtle = ox.serialize(
+        [ox.Triple(place, RDFS.label, ox.Literal("Zanzibar"))], format=ox.RdfFormat.TURTLE
+    )
+    written = requests.put(
+        site + "/store",
+        params={"graph": graph},
+        data=turtle,
+        headers={"Content-Type": "text/turtle", "Authorization": "Bearer secret"},
+        timeout=30,
+    )
+    assert written.status_code == 201
+    (hit,) = get(site + "/search.json", params={"q": "Zanzibar"}).json()["results"]
+    assert hit["href"] == "/page/place/zanzibar"

@@ -148,3 +148,32 @@ def test_a_store_in_memory_gets_an_index_in_memory():
     from loaders.store import EmbeddedStore
 
     assert index_path_for(EmbeddedStore(None)) == ":memory:"
+
+
+def test_between_full_checks_other_graphs_are_compared_by_size(store, index, monkeypatch):
+    from server import search
+
+    monkeypatch.setattr(search, "REFRESH_INTERVAL", 0.0)
+    assert len(index.refresh().indexed) == 5  # the first refresh reads everything
+    reference = iris.reference_graph(BASE)
+    label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    quads = [q for q in store.query(f"SELECT * WHERE {{ GRAPH {reference} {{ ?s ?p ?o }} }}")]
+    renamed = [
+        Quad(
+            r["s"],
+            r["p"],
+            Literal("Baku 1990") if r["p"] == label and r["s"].value == EVENT else r["o"],
+            reference,
+        )
+        for r in quads
+    ]
+    store.replace_graph(reference, renamed)  # same number of triples
+    assert index.refresh().indexed == []  # a periodic check compares sizes only
+    index.invalidate()
+    assert index.refresh().indexed == [reference.value]  # a full check reads the content
+    assert found(index, "Baku 1990")[0] == ("event", EVENT)
+    store.replace_graph(
+        reference, [*renamed, Quad(NamedNode(EVENT), label, Literal("Qara Yanvar"), reference)]
+    )
+    assert index.refresh().indexed == [reference.value]  # one more triple: re-read
+    assert found(index, "Qara Yanvar")[0] == ("event", EVENT)

@@ -44,6 +44,7 @@ bp = Blueprint(
 )
 
 SEARCH_EXTENSION = "claimgraph.search"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _SAFE_PATH = re.compile(r"[A-Za-z0-9/_.~-]*")  # needs no percent-encoding in a URL path
 ONTOLOGY_DOCS = Path(__file__).resolve().parents[2] / "docs" / "ontology" / "index.html"
 # pyLODE's page carries its own inline styles; scripts stay forbidden.
@@ -53,7 +54,15 @@ ONTOLOGY_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'
 @bp.record_once
 def _setup(state: Any) -> None:
     app = state.app
-    app.extensions[SEARCH_EXTENSION] = SearchIndex(get_store(app))
+    index = app.extensions[SEARCH_EXTENSION] = SearchIndex(get_store(app))
+
+    @app.after_request
+    def _store_may_have_changed(response: Response) -> Response:
+        # Any successful write through this server (SPARQL Update, Graph Store, document
+        # upload) makes the next search check the store in full.
+        if request.method in WRITE_METHODS and response.status_code < 400:
+            index.invalidate()
+        return response
 
 
 @bp.after_request
