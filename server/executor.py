@@ -341,11 +341,13 @@ class Running:
         except (BrokenPipeError, OSError):
             pass  # the reader gave up (timeout or client gone)
 
-    def _read(self, timeout: float) -> bytes | None:
-        """Up to one chunk; b"" at end of stream; None when nothing came within ``timeout``."""
+    def _read(self, timeout: float | None) -> bytes | None:
+        """Up to one chunk; b"" at end of stream; None when nothing came within ``timeout``
+        seconds (None: wait as long as it takes)."""
         assert self._fd is not None
-        ready, _, _ = select.select([self._fd], [], [], max(timeout, 0.0))
-        if not ready:
+        poller = select.poll()  # not select.select: fds above 1024 are fine on a busy server
+        poller.register(self._fd, select.POLLIN)
+        if not poller.poll(None if timeout is None else max(timeout, 0.0) * 1000):
             return None
         return os.read(self._fd, _CHUNK)
 
@@ -379,7 +381,7 @@ class Running:
             yield self._buffer
             self._buffer = b""
         while True:
-            chunk = self._read(idle_timeout if idle_timeout is not None else 1e9)
+            chunk = self._read(idle_timeout)
             if chunk is None:
                 raise StreamAborted(f"no output for {idle_timeout} s; stopped")
             if not chunk:
@@ -521,7 +523,7 @@ def stream(work: Work, *, isolation: str, idle_timeout: float | None) -> Body:
         work(lazy)  # type: ignore[arg-type]
         lazy.write(b"")
 
-    timeout = idle_timeout if idle_timeout is not None else 1e9
+    timeout = idle_timeout if idle_timeout is not None else 24 * 3600.0
     try:
         running, _ = _start_with_header(framed, isolation, time.monotonic() + timeout)
     except (TimeoutError, EOFError):
