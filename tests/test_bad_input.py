@@ -114,9 +114,10 @@ import sys
 from loaders.ingest import load_paths
 from loaders.store import EmbeddedStore
 from tests.test_bad_input import slow_builder
-from tests.test_ingest import BASE
+from tests.test_ingest import BASE, fake_builder
 store = EmbeddedStore(sys.argv[1])
-load_paths(store, [sys.argv[2]], base_iri=BASE, builder=slow_builder, workers=1,
+builder = slow_builder if sys.argv[3] == "slow" else fake_builder
+load_paths(store, [sys.argv[2]], base_iri=BASE, builder=builder, workers=1,
            support_graphs=False, loader_version="killed-1",
            on_outcome=lambda o: print(o.status, o.doc_id, flush=True))
 """
@@ -129,7 +130,7 @@ def test_sigkill_midway_leaves_exactly_the_completed_documents(tmp_path: Path) -
         (folder / f"d{n}.txt").write_text("\n".join(f"line {i}" for i in range(50 + n)))
     store_path = str(tmp_path / "store")
     child = subprocess.Popen(
-        [sys.executable, "-c", KILLED_LOAD, store_path, str(folder)],
+        [sys.executable, "-c", KILLED_LOAD, store_path, str(folder), "slow"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,
@@ -161,3 +162,38 @@ def test_sigkill_midway_leaves_exactly_the_completed_documents(tmp_path: Path) -
         loader_version="killed-1",  # fixed: the code digest may change while tests run
     )
     assert [o.status for o in report.outcomes] == ["unchanged"] * 3 + ["loaded"] * 7
+
+
+def test_sigkill_during_writes_never_leaves_a_partial_graph(tmp_path: Path) -> None:
+    """Large documents and no pause: the kill lands while graphs are being written."""
+    folder = tmp_path / "big"
+    folder.mkdir()
+    sizes = {f"b{n:02d}": 4000 + n for n in range(40)}
+    for doc_id, lines in sizes.items():
+        (folder / f"{doc_id}.txt").write_text("\n".join(f"line {i}" for i in range(lines)))
+    store_path = str(tmp_path / "store")
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_LOAD, store_path, str(folder), "fast"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    reported = []
+    try:
+        reported.append(child.stdout.readline().split()[1])
+        time.sleep(random.Random().uniform(0.05, 0.3))
+        os.kill(child.pid, signal.SIGKILL)
+        reported += [line.split()[1] for line in child.stdout.read().splitlines()]
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+        child.stdout.close()
+    store = EmbeddedStore(store_path)
+    stored = sorted(g.value.rsplit("/", 1)[1] for g in store.named_graphs())
+    assert len(reported) < len(sizes), "the load finished before the kill"
+    # every reported document is there; at most one more, whose write had committed
+    # just before the kill but whose line was never printed
+    assert stored[: len(reported)] == reported
+    assert len(stored) - len(reported) <= 1
+    for doc_id in stored:
+        assert graph_size(store, doc_id) == 2 + sizes[doc_id] + PROVENANCE_TRIPLES
