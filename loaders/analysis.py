@@ -36,6 +36,7 @@ class Analysis:
     articles: list[ArticleReference]
     sentences: list[tuple[int, int]] = field(default_factory=list)
     _spans: dict[str, dict[str, list[Span]]] = field(default_factory=dict, repr=False)
+    _starts: dict[int, list[int]] = field(default_factory=dict, repr=False)
 
     def _by_label(self, key: str, label: str) -> list[Span]:
         """Spans of one label, in text order (computed once per analysis)."""
@@ -50,7 +51,10 @@ class Analysis:
         return index.get(label, [])
 
     def _within(self, spans: list[Span], begin: int, end: int) -> list[Span]:
-        first = bisect.bisect_left([s.start_char for s in spans], begin)
+        starts = self._starts.get(id(spans))
+        if starts is None:
+            starts = self._starts[id(spans)] = [s.start_char for s in spans]
+        first = bisect.bisect_left(starts, begin)
         return [s for s in spans[first:] if s.start_char < end and s.end_char <= end]
 
     def cues(self, label: str, begin: int = 0, end: int | None = None) -> list[Span]:
@@ -70,19 +74,28 @@ class Analysis:
         return sorted(chosen, key=lambda s: s.start)
 
     def entities_in(self, begin: int, end: int, *kinds: str) -> list[Mention]:
-        return [
-            m
-            for m in self.entities
-            if (not kinds or m.kind in kinds) and begin <= m.begin and m.end <= end
-        ]
+        first = bisect.bisect_left(self._entity_starts, begin)
+        found = []
+        for mention in self.entities[first:]:
+            if mention.begin >= end:
+                break
+            if (not kinds or mention.kind in kinds) and mention.end <= end:
+                found.append(mention)
+        return found
+
+    @property
+    def _entity_starts(self) -> list[int]:
+        if -1 not in self._starts or len(self._starts[-1]) != len(self.entities):
+            self._starts[-1] = [m.begin for m in self.entities]
+        return self._starts[-1]
 
     def events_in(self, begin: int, end: int) -> list[EventMention]:
         return [e for e in self.events if begin <= e.begin and e.end <= end]
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
-        for begin, end in self.sentences:
-            if begin <= offset < end:
-                return begin, end
+        index = bisect.bisect_right(self.sentences, (offset, len(self.text) + 1)) - 1
+        if index >= 0 and self.sentences[index][0] <= offset < self.sentences[index][1]:
+            return self.sentences[index]
         return offset, offset
 
     def main_event(self, begin: int = 0, end: int | None = None) -> EventMention | None:

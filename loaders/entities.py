@@ -137,9 +137,13 @@ def _mention_from_span(doc: Doc, start: int, end: int, kind: str, reference: Ref
 
 
 def _select_longest(mentions: list[Mention]) -> list[Mention]:
+    """Non-overlapping mentions, the longest winning (then the leftmost)."""
+    taken: set[int] = set()
     chosen: list[Mention] = []
     for mention in sorted(mentions, key=lambda m: (-(m.end - m.begin), m.begin)):
-        if all(mention.end <= c.begin or mention.begin >= c.end for c in chosen):
+        span = range(mention.begin, mention.end)
+        if not any(i in taken for i in span):
+            taken.update(span)
             chosen.append(mention)
     return sorted(chosen, key=lambda m: m.begin)
 

@@ -255,6 +255,8 @@ def _named_by_place(
     text: str, head, places: list[Mention]
 ) -> tuple[int, int, Mention | None, None] | None:
     for place in places:
+        if place.end < head.start_char - 3 or place.begin > head.end_char + 60:
+            continue  # too far to name the event
         gap = text[place.end : head.start_char]
         if place.end <= head.start_char and re.fullmatch(r"\s*", gap) and gap.count("\n") == 0:
             return place.begin, head.end_char, place, None
@@ -268,6 +270,8 @@ def _named_by_date(
     text: str, head, dates: list[DateMention]
 ) -> tuple[int, int, None, DateMention] | None:
     for when in dates:
+        if when.end < head.start_char - 3 or when.begin > head.end_char + 6:
+            continue
         adjacent = when.end <= head.start_char and not text[when.end : head.start_char].strip()
         if adjacent and when.month is not None:
             return when.begin, head.end_char, None, when
