@@ -1,7 +1,7 @@
 """Given metadata: the manifest (``data/manifest.yaml``) and the rules every source obeys.
 
-A manifest maps file names (paths relative to the manifest's folder, ``/``-separated)
-to what is *known* about each document from outside its text::
+A manifest maps file names (paths relative to the manifest's folder, ``/``-separated,
+or bare file names) to what is *known* about each document from outside its text::
 
     corpus/000_638dc1acbe19e14a.txt:
       language: en
@@ -102,11 +102,13 @@ class Manifest:
     entries: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def metadata_for(self, path: Path) -> dict[str, str]:
+        """The entry keyed by the path relative to the manifest's folder, else by the
+        bare file name (so ``000.txt:`` works for ``corpus/000.txt`` too)."""
         try:
             key = path.resolve().relative_to(self.folder.resolve()).as_posix()
         except ValueError:
             return {}
-        return dict(self.entries.get(key, {}))
+        return dict(self.entries.get(key) or self.entries.get(path.name) or {})
 
 
 def parse_manifest(text: str, folder: Path, where: str) -> Manifest:

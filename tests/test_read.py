@@ -166,6 +166,8 @@ def test_manifest_entries_and_errors(tmp_path: Path) -> None:
         "date": "1990",
     }
     assert manifest.metadata_for(tmp_path / "corpus" / "b.txt") == {}
+    by_name = parse_manifest("b.txt: {language: fr}\n", tmp_path, "manifest.yaml")
+    assert by_name.metadata_for(tmp_path / "corpus" / "b.txt") == {"language": "fr"}
     with pytest.raises(ManifestError, match=r"manifest\.yaml: a\.txt: unknown metadata key"):
         parse_manifest("a.txt: {autor: X}\n", tmp_path, "manifest.yaml")
     with pytest.raises(ManifestError, match="not an ISO 8601 date"):
