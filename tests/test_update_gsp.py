@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import pyoxigraph as ox
 import pytest
 import requests
-from pyoxigraph import NamedNode, RdfFormat
+from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 
 from loaders.store import dump_bytes
 from tests.serverkit import REFERENCE_GRAPH, TOKEN, error_of, load_example, serve, triples
@@ -171,3 +173,47 @@ def test_using_graph_uri_is_refused_with_a_pointer(open_server, store):
     assert r.status_code == 400
     assert "USING" in error_of(r)["message"]
     assert _snapshot(store) == before
+
+
+def test_readers_see_a_replaced_graph_wholly_old_or_wholly_new(open_server):
+    """Graph Store PUTs replace a graph while queries read it: each answer (a snapshot in
+    its forked child) holds one generation of the graph, all 50 triples of it."""
+    url, graph = open_server.url, "https://w3id.org/claimgraph/graph/import/generations"
+    query = f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+
+    def put(generation: int) -> None:
+        body = "".join(
+            f'<http://example.org/s{j}> <http://example.org/p> "g{generation}-{j}" .\n'
+            for j in range(50)
+        )
+        r = requests.put(
+            url + "/store",
+            params={"graph": graph},
+            data=body,
+            headers={"Content-Type": "application/n-triples", **AUTH},
+        )
+        assert r.status_code in (201, 204)
+
+    put(0)
+    stop = threading.Event()
+    seen: list[set[str]] = []
+
+    def read() -> None:
+        with requests.Session() as session:
+            while not stop.is_set():
+                r = session.get(url + "/sparql", params={"query": query})
+                rows = ox.parse_query_results(r.content, QueryResultsFormat.JSON)
+                values = [row["o"].value for row in rows]
+                seen.append({v.split("-")[0] for v in values} if len(values) == 50 else set())
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for thread in readers:
+        thread.start()
+    for generation in range(1, 30):
+        put(generation)
+    stop.set()
+    for thread in readers:
+        thread.join(timeout=30)
+    assert len(seen) > 10
+    assert all(len(generations) == 1 for generations in seen)  # 50 rows, one generation
+    assert len({next(iter(g)) for g in seen}) > 1  # readers did overlap the writes
