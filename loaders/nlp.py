@@ -30,6 +30,10 @@ TERM_LABELS = {
 }
 
 
+# Abbreviations after which a full stop ends no sentence (the tokenizer splits them off).
+ABBREVIATIONS = {"art", "arts", "no", "nos", "para", "paras", "vol", "pp", "cf", "fig", "sec"}
+
+
 @Language.component("line_sentences")
 def line_sentences(doc: Doc) -> Doc:
     """A line break ends a sentence: headings, signature lines and list items have no
@@ -41,6 +45,13 @@ def line_sentences(doc: Doc) -> Doc:
             following.is_sent_start = True
         elif token.text == "." and not token.whitespace_ and following.is_alpha:
             following.is_sent_start = False
+        elif (
+            token.text == "."
+            and token.i > 0
+            and not doc[token.i - 1].whitespace_
+            and doc[token.i - 1].lower_ in ABBREVIATIONS
+        ):
+            following.is_sent_start = False  # "Art. 7", "No. 12", "para. 3"
     return doc
 
 

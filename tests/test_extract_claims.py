@@ -218,3 +218,21 @@ def test_the_conventional_name_is_no_claim_another_name_is() -> None:
     other = "Survivors of the Srebrenica genocide met in Potocari."
     (claim,) = _claims_of(other, "legal-characterization")
     assert claim.values["legalCategory"][0].slug == "genocide"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In the Halabja massacre, Security Council resolution 620 was ignored by 40 states.",
+        "After the Halabja massacre, $400 million was paid to victims who were injured.",
+        "Halabja massacre survivors aged 10 to 65 were injured, the 21st Brigade said.",
+    ],
+)
+def test_numbers_that_are_not_casualty_figures(sentence: str) -> None:
+    assert _claims_of(sentence, "casualty-figure") == []
+
+
+def test_article_abbreviation_keeps_the_sentence_whole() -> None:
+    text = "The Halabja massacre violated Art. 6 of the ICCPR."
+    (violation,) = _claims_of(text, "instrument-violation")
+    assert violation.values["article"] == ["6"]

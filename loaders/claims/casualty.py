@@ -23,6 +23,12 @@ _UNIT_AFTER = re.compile(
     r"articles?|resolutions?|decisions?|th\b|st\b|nd\b|rd\b)",
     re.IGNORECASE,
 )
+_NOT_COUNT_BEFORE = re.compile(
+    r"(?:[$\u20ac\u00a3]\s*|\b(?:resolutions?|no\.|nos\.|paragraphs?|para\.|articles?|art\.|"
+    r"decisions?|cases?|page|pages|protocol|regiment|brigade|division|battalion|USD|EUR)\s+)$",
+    re.IGNORECASE,
+)
+_MONEY_AFTER = re.compile(r"\s*(?:million\s+|billion\s+)?(?:dollars|euros|manat|pounds|USD|EUR)\b")
 _AGE_BEFORE = re.compile(r"\b(?:aged|ages?|age\s+of|between)\s+(?:\d+\s+(?:to|and|-)\s+)?$")
 _BREAKDOWN = re.compile(
     r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|incl\.)[\s,:]*$",
@@ -38,7 +44,13 @@ def _is_figure(analysis: Analysis, number: NumberMention) -> bool:
         return False
     if any(a.begin <= number.begin < a.end for a in analysis.articles):
         return False
-    return not (_UNIT_AFTER.match(text, number.end) or _AGE_BEFORE.search(text[: number.begin]))
+    before = text[max(0, number.begin - 30) : number.begin]
+    return not (
+        _UNIT_AFTER.match(text, number.end)
+        or _MONEY_AFTER.match(text, number.end)
+        or _AGE_BEFORE.search(before)
+        or _NOT_COUNT_BEFORE.search(before)
+    )
 
 
 def _group(analysis: Analysis, number: NumberMention, limit: int) -> tuple[str | None, int]:
