@@ -405,14 +405,21 @@ def _support_graphs(base_iri: str) -> dict[str, tuple[NamedNode, Callable[[], li
     }
 
 
-def write_support_graphs(store: GraphStore, base_iri: str) -> dict[str, str]:
+def write_support_graphs(
+    store: GraphStore, base_iri: str, *, only_missing: bool = False
+) -> dict[str, str]:
     """Replace ``graph/reference`` and ``graph/ontology`` where their content changed.
 
     Compares a digest of the new quads with a digest of what the store holds (both
     with canonical blank node labels), so reloading unchanged data writes nothing.
+    ``only_missing`` skips the comparison for graphs already present (a cheap check
+    for the server's write path, which runs once per posted document).
     """
     statuses: dict[str, str] = {}
     for name, (graph, make) in _support_graphs(base_iri).items():
+        if only_missing and store.contains_graph(graph):
+            statuses[name] = "present"
+            continue
         try:
             quads = [Quad(q.subject, q.predicate, q.object, graph) for q in make()]
         except (ImportError, ValueError, OSError) as exc:

@@ -16,7 +16,7 @@ import threading
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
-from loaders.ingest import Source, load_sources
+from loaders.ingest import Source, load_sources, write_support_graphs
 from server.app import get_settings, get_store
 from server.errors import ApiError
 from server.security import require_write_token
@@ -73,6 +73,12 @@ def post_document() -> tuple[Response, int]:
             workers=1,
             max_document_bytes=settings.max_document_bytes,
         )
+        # A store filled only through this path still gets the ontology and reference
+        # graphs; refreshing changed ones is `claimgraph load`'s job (it compares them).
+        if report.of_status("loaded"):
+            report.graphs = write_support_graphs(
+                get_store(current_app), settings.base_iri, only_missing=True
+            )
         get_store(current_app).flush()
     # A document that cannot be loaded is the client's input problem: 422 with the reason.
     return jsonify(report.to_json()), 200 if report.ok else 422
