@@ -15,18 +15,23 @@ DEFAULT_BASE_IRI = "https://w3id.org/claimgraph/"
 
 
 class Namespace(str):
-    """A namespace IRI whose attributes and items are pyoxigraph NamedNodes."""
+    """A namespace IRI whose attributes and items are pyoxigraph NamedNodes.
 
-    def __getattr__(self, name: str) -> NamedNode:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return NamedNode(self + name)
+    Every non-dunder attribute is a term, including names that ``str`` also has
+    (``CG.count``, ``DCT.title``): a str method here would silently stand in for a term.
+    Use ``str(ns)`` for string operations on the namespace itself.
+    """
+
+    def __getattribute__(self, name: str) -> NamedNode:  # type: ignore[override]
+        if name.startswith("__") or name == "term":
+            return super().__getattribute__(name)
+        return NamedNode(str.__str__(self) + name)
 
     def __getitem__(self, name: str) -> NamedNode:  # type: ignore[override]
-        return NamedNode(self + name)
+        return NamedNode(str.__str__(self) + name)
 
     def term(self, name: str) -> NamedNode:
-        return NamedNode(self + name)
+        return NamedNode(str.__str__(self) + name)
 
 
 CG = Namespace(ONTOLOGY_IRI + "#")
