@@ -103,7 +103,7 @@ def provenance_quads(
         (act, PROV.used, NamedNode(fingerprint.metadata)),
     ]
     if url:
-        triples.append((g, SCHEMA.url, NamedNode(url)))
+        triples.append((g, SCHEMA.url, Literal(url, datatype=XSD.anyURI)))
     return [Quad(s, p, o, g) for s, p, o in triples]
 
 
