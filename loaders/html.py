@@ -117,12 +117,41 @@ BLOCK_TAGS = frozenset(
 )
 # Elements without content, and elements whose end tag may be omitted: neither deepens
 # the tree the way an unclosed <div> does, so the nesting check skips them.
-_VOID_OR_OPTIONAL_END_BYTES = frozenset(
-    b"area base br col embed hr img input link meta source track wbr "
-    b"p li dt dd option optgroup tr td th thead tbody tfoot colgroup rb rt rp".split()
+_VOID_OR_OPTIONAL_END = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "option",
+        "optgroup",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "tbody",
+        "tfoot",
+        "colgroup",
+        "rb",
+        "rt",
+        "rp",
+    ]
 )
 # [^<>]* (not [^>]*?): a scan never runs past the next "<", so "<a<a<a..." stays linear.
-_TAG = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*?(/?)>")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*?(/?)>")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _END_OF_BLOCK = object()
@@ -142,30 +171,32 @@ def declared_charset(data: bytes) -> str | None:
     return "utf-8" if codec.startswith("utf-16") else codec
 
 
-def check_nesting(data: bytes, max_depth: int = MAX_NESTING_DEPTH) -> None:
+def check_nesting(html: str, max_depth: int = MAX_NESTING_DEPTH) -> None:
     """Reject markup that would make the parser slow before the parser sees it.
 
     Two shapes do: nesting deeper than ``max_depth``, and very many ``<option>``
     elements (lexbor's "in select" mode is quadratic: 200,000 options take minutes).
+    Runs on the decoded text, so a UTF-16 page is checked like any other.
     """
-    stack: list[bytes] = []
+    stack: list[str] = []
     options = 0
-    for match in _TAG.finditer(data):
+    for match in _TAG.finditer(html):
         closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
-        if name == b"option" and not closing:
+        if name == "option" and not closing:
             options += 1
             if options > MAX_OPTIONS:
                 raise ValueError(
                     f"markup has more than {MAX_OPTIONS:,} <option> elements "
-                    f"(at byte {match.start()}); this is not a text document"
+                    f"(at character {match.start()}); this is not a text document"
                 )
-        if name in _VOID_OR_OPTIONAL_END_BYTES or self_closing:
+        if name in _VOID_OR_OPTIONAL_END or self_closing:
             continue
         if not closing:
             stack.append(name)
             if len(stack) > max_depth:
                 raise ValueError(
-                    f"markup is nested deeper than {max_depth} elements (at byte {match.start()})"
+                    f"markup is nested deeper than {max_depth} elements "
+                    f"(at character {match.start()})"
                 )
         elif name in stack:
             del stack[len(stack) - 1 - stack[::-1].index(name) :]

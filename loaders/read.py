@@ -163,8 +163,8 @@ def read_document(
         if media_type == "application/pdf":
             text, declared = extract_pdf(data)
         elif media_type == "text/html":
-            check_nesting(data)
             html = decode_text(data, given.get("encoding") or declared_charset(data))
+            check_nesting(html)
             text, declared = extract_html(html)
         else:
             declared, body = split_front_matter(data)

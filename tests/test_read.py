@@ -130,9 +130,12 @@ def test_html_declared_charset_is_honoured() -> None:
 
 
 def test_deep_nesting_is_refused_before_parsing() -> None:
-    check_nesting(b"<div>" * 100 + b"<p>x" * 5000)  # unclosed <p>s do not nest
+    check_nesting("<div>" * 100 + "<p>x" * 5000)  # unclosed <p>s do not nest
     with pytest.raises(DocumentError, match=r"deep\.html: markup is nested deeper than 512"):
         read_document(b"<html><body>" + b"<div>" * 100_000 + b"x", "deep.html")
+    utf16 = ("<html><body>" + "<div>" * 100_000).encode("utf-16")  # NUL bytes between tags
+    with pytest.raises(DocumentError, match="nested deeper than 512"):
+        read_document(utf16, "deep16.html")
 
 
 def test_pdf_text_and_title() -> None:
