@@ -7,10 +7,11 @@ the test; its endpoints are ``/query``, ``/update`` and ``/store`` (Graph Store)
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,33 +42,51 @@ class OxigraphServer:
 
 @contextmanager
 def oxigraph_server(location: Path, *extra: str) -> Iterator[OxigraphServer]:
-    port = free_port()
-    command = [oxigraph_binary(), "serve", "--location", str(location)]
-    command += ["--bind", f"127.0.0.1:{port}", *extra]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        _wait_for_port(port, process)
-        yield OxigraphServer(port, process)
-    finally:
-        process.terminate()
+    """Start a server; a port taken by another process meanwhile means another try."""
+    for _attempt in range(3):
+        port = free_port()
+        command = [oxigraph_binary(), "serve", "--location", str(location)]
+        command += ["--bind", f"127.0.0.1:{port}", *extra]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stderr:
-            process.stderr.close()
+            if _wait_until_serving(port, process):
+                yield OxigraphServer(port, process)
+                return
+        finally:
+            _stop(process)
+    pytest.fail("oxigraph serve could not get a free port on 127.0.0.1 in three tries")
 
 
-def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 20.0) -> None:
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if process.stderr:
+        process.stderr.close()
+
+
+def _wait_until_serving(port: int, process: subprocess.Popen, timeout: float = 20.0) -> bool:
+    """True once *this* process answers on the port (its Server header says Oxigraph);
+    False if it exited because the port was taken; a test failure on other errors."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             error = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+            if "in use" in error.lower():
+                return False
             pytest.fail(f"oxigraph serve exited with {process.returncode}: {error}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as response:
+                server = response.headers.get("Server", "")
+        except urllib.error.HTTPError as exc:
+            server = exc.headers.get("Server", "")
+            exc.close()
         except OSError:
             time.sleep(0.05)
+            continue
+        # Anything else answering means another process holds the port.
+        return server.startswith("Oxigraph") and process.poll() is None
     pytest.fail(f"oxigraph serve did not listen on 127.0.0.1:{port} within {timeout} s")
