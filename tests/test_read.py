@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.html import check_nesting
+from loaders.html import check_nesting, declared_charset
 from loaders.manifest import ManifestCache, ManifestError, parse_manifest
 from loaders.model import DocumentError
 from loaders.read import decode_text, document_id, read_document
@@ -231,3 +231,21 @@ def test_decoding_error_names_byte_and_line() -> None:
     assert str(raised.value).startswith(
         "notes.txt: not valid utf-8 text: byte 31 (0xe9, line 3) invalid continuation byte"
     )
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b"<meta charset=utf-8>", "utf-8"),
+        (b'<meta http-equiv="Content-Type" content="text/html; charset=Windows-1251">', "cp1251"),
+        (b"<meta charset='UTF-16'>", "utf-8"),  # ASCII bytes cannot be UTF-16
+        (b"<title>no declaration</title>", None),
+    ],
+)
+def test_declared_charset_forms(head: bytes, expected: str | None) -> None:
+    assert declared_charset(b"<html><head>" + head + b"</head>") == expected
+
+
+def test_unknown_declared_charset_is_an_error() -> None:
+    with pytest.raises(DocumentError, match="declares an unknown charset 'x-klingon'"):
+        read_document(b'<html><meta charset="x-klingon"><p>x</p>', "k.html")
