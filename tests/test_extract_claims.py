@@ -236,3 +236,18 @@ def test_article_abbreviation_keeps_the_sentence_whole() -> None:
     text = "The Halabja massacre violated Art. 6 of the ICCPR."
     (violation,) = _claims_of(text, "instrument-violation")
     assert violation.values["article"] == ["6"]
+
+
+def test_states_named_by_country_and_what_is_not_their_doing() -> None:
+    by_state = "The Halabja massacre was perpetrated by Iraq."
+    assert [
+        _keys(c.values["perpetrator"]) for c in _claims_of(by_state, "perpetrator-attribution")
+    ] == [["iraq"]]
+    located = (
+        "A massacre occurred in Srebrenica, Rwanda in July, where Interahamwe fighters killed men."
+    )
+    assert {
+        _keys(c.values["perpetrator"])[0] for c in _claims_of(located, "perpetrator-attribution")
+    } == {"interahamwe-fighters"}
+    relative = "After the Halabja massacre, Iraq ignored the families of people who were killed."
+    assert _claims_of(relative, "perpetrator-attribution") == []

@@ -19,14 +19,30 @@ from loaders.claims.base import ClaimRecord, clause_end, sentence_span, statemen
 from loaders.entities import Mention
 
 _ACCOMPLICE = re.compile(
-    r"\b(?:involvement|participation|support|assistance|help|complicity)\s+of\s+(?:the\s+)?$",
+    r"\bwith\s+the\s+(?:\w+\s+)?(?:involvement|participation|support|assistance|help|"
+    r"complicity)\s+of\s+(?:the\s+)?$",
     re.IGNORECASE,
+)
+# "in Srebrenica, Bosnia": a country named as a location, not as an actor
+_LOCATIVE = re.compile(
+    r"\b(?:in|at|near|from|of|to|into|on|across)\s+(?:the\s+)?(?:[A-Z][\w'\u2019-]*[\s,]*)*$"
 )
 _NOT_SUBJECT = re.compile(r"\b(?:by|of|to|from|against|with|for)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _agents(analysis: Analysis, begin: int, end: int) -> list[Mention]:
-    return [m for m in analysis.entities_in(begin, end, "organization")]
+    """Organizations, and states named by their country ("perpetrated by Armenia")."""
+    return [
+        m
+        for m in analysis.entities_in(begin, end, "organization", "place")
+        if m.kind == "organization" or is_country(analysis, m)
+    ]
+
+
+def is_country(analysis: Analysis, place: Mention) -> bool:
+    """A reference place that lies in no other country is a state."""
+    entry = analysis.reference.get("place", place.key) if place.resolved else None
+    return entry is not None and not entry.extra.get("country")
 
 
 def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
@@ -38,7 +54,17 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             if not _passive_agent_follows(analysis, verb.start_char):
                 continue
             stop = clause_end(text, verb.end_char, end)
-            after = _agents(analysis, verb.end_char, stop)
+            after = [  # "by former USSR forces": the forces, not the country
+                m
+                for m in _agents(analysis, verb.end_char, stop)
+                if not (
+                    m.kind == "place"
+                    and any(
+                        h.start_char <= m.end + 1
+                        for h in analysis.cues("AGENT_HEAD", m.end, m.end + 30)
+                    )
+                )
+            ]
             if after and re.fullmatch(r"[^.;:]{0,80}", text[verb.end_char : after[0].begin]):
                 found += [(agent, verb.start_char) for agent in _list_from(analysis, after)]
             continue
@@ -52,7 +78,10 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             m
             for m in _agents(analysis, begin, verb.start_char)
             if not _NOT_SUBJECT.search(text[max(begin, m.begin - 12) : m.begin])
+            and not (m.kind == "place" and _LOCATIVE.search(text[begin : m.begin]))
         ]
+        if subjects and _in_relative_clause(text[subjects[0].end : verb.start_char]):
+            continue  # "Armenia failed to ... persons who were ... killed": not its verb
         if subjects:
             found.append((subjects[0], verb.start_char))
             for mention in _agents(analysis, begin, verb.start_char):
@@ -80,6 +109,13 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             )
         )
     return records
+
+
+def _in_relative_clause(between: str) -> bool:
+    """A verb after "who/which/where ..." with no closing comma belongs to that clause;
+    "Soviet forces, which had entered Baku, committed" closes it before the verb."""
+    opened = list(re.finditer(r"\b(?:who|which|whom|where|that)\b", between))
+    return bool(opened) and "," not in between[opened[-1].end() :]
 
 
 def _passive_agent_follows(analysis: Analysis, by: int) -> bool:

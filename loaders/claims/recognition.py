@@ -73,13 +73,15 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
                 for m in re.finditer(r",\s*(?:and\s+)?\w+ed\b", text[verb.end_char : stop])
             ]
         )
-        if not refers_to_event(analysis, verb.end_char, obj_end) and not re.match(
+        passive = bool(_PASSIVE.search(before))
+        about_begin, about_end = (begin, verb.start_char) if passive else (verb.end_char, obj_end)
+        if not refers_to_event(analysis, about_begin, about_end) and not re.match(
             r"\s+(?:it|them)\b", text[verb.end_char : obj_end]
         ):
-            continue
+            continue  # "The Genocide has been recognized by ...": the subject is the event
         if shared:
             agents = shared
-        elif _PASSIVE.search(before):
+        elif passive:
             by = re.search(r"\bby\s+", text[verb.end_char : stop])
             agents = agents_in(analysis, verb.end_char + by.end(), stop) if by else []
         else:
@@ -87,7 +89,7 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
         if not agents:
             continue
         last = ((begin, end), agents)
-        events = [e.key for e in analysis.events_in(verb.end_char, obj_end)] or [
+        events = [e.key for e in analysis.events_in(about_begin, about_end)] or [
             e.key for e in analysis.event_about(begin, end)
         ]
         if not events:
