@@ -251,3 +251,12 @@ def test_states_named_by_country_and_what_is_not_their_doing() -> None:
     } == {"interahamwe-fighters"}
     relative = "After the Halabja massacre, Iraq ignored the families of people who were killed."
     assert _claims_of(relative, "perpetrator-attribution") == []
+
+
+def test_passive_recognition_of_the_event_as_subject() -> None:
+    text = "The Rwandan genocide has been recognized by the European Parliament and the ICTR."
+    found = {(_keys(c.values["recognizedBy"])[0], c.about) for c in _claims_of(text, "recognition")}
+    assert found == {
+        ("european-parliament", ("rwandan-genocide",)),
+        ("ictr", ("rwandan-genocide",)),
+    }
