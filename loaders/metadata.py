@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from loaders.analysis import Analysis
 from loaders.dates import find_dates, find_elapsed
 from loaders.entities import Mention
+from ontology.iris import slugify
 
 _HEADING = re.compile(r"^\s*#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
 _SIGNATURE_LINES = 14  # a signature block sits in the last lines before any distribution list
@@ -74,6 +75,26 @@ def _date_line(text: str) -> str | None:
     return None
 
 
+_NAME_LINE = re.compile(r"[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019.-]+){1,3}")
+
+
+def _signed_name(
+    analysis: Analysis, begin: int, end: int, next_line: tuple[int, int]
+) -> list[Mention]:
+    """A line that is only a name, above a line naming an office ("Jane Roe" / "Special
+    Rapporteur on ..."), is a signature even when the name is unknown."""
+    text = analysis.text
+    if not _NAME_LINE.fullmatch(text[begin:end]) or analysis.entities_in(begin, end):
+        return []
+    office = text[next_line[0] : next_line[1]]
+    if len(office) > 200 or not (
+        analysis.cues("ROLE", *next_line) or analysis.entities_in(*next_line, "organization")
+    ):
+        return []
+    name = text[begin:end]
+    return [Mention(begin, end, name, "person", slugify(name), name, False)]
+
+
 def signature(analysis: Analysis) -> Metadata:
     """Author, office and date from a signature block near the end of the text."""
     text = analysis.text
@@ -84,6 +105,8 @@ def signature(analysis: Analysis) -> Metadata:
         line = text[begin:end]
         content = begin + (len(line) - len(line.lstrip("# ")))
         people = analysis.entities_in(content, end, "person")
+        if not people and found.author is None and index + 1 < len(tail):
+            people = _signed_name(analysis, content, end, tail[index + 1])
         if people and people[0].begin == content and len(line) < 200 and found.author is None:
             person = people[0]
             found.author = person

@@ -129,3 +129,16 @@ def test_organizations_quoted_as_speakers() -> None:
     assert statement_at([own, army, council], text.index("The Halabja genocide")) is army
     assert statement_at([own, army, council], text.index("We call on")) is council
     assert statement_at([own, army, council], text.index("Halabja marked")) is own
+
+
+def test_unknown_signatory_above_an_office_line() -> None:
+    text = (
+        "The Halabja genocide must never be forgotten.\n\n"
+        "Layla Karim\n"
+        "Special Rapporteur on the rights of survivors\n"
+        "16 March 2024\n"
+    )
+    meta = document_metadata(analyse(text, REFERENCE), {})
+    assert (meta.author.label, meta.author.resolved) == ("Layla Karim", False)
+    assert meta.author_role == "Special Rapporteur on the rights of survivors"
+    assert meta.date == "2024-03-16"
