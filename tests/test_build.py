@@ -169,3 +169,22 @@ def test_any_mix_of_genre_sentences_builds_with_verbatim_evidence(parts, joint) 
         (begin,) = _objects(quads, node, NIF.beginIndex)
         (end,) = _objects(quads, node, NIF.endIndex)
         assert text[int(begin.value) : int(end.value)] == quote.value != ""
+
+
+def _count_in_worker(doc: SourceDocument) -> int:
+    return len(document_quads(doc, BASE, reference_dir=REFERENCE))
+
+
+def test_builds_the_same_in_a_worker_process_with_one_cached_pipeline() -> None:
+    import multiprocessing
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    from loaders.nlp import get_pipeline
+
+    doc = _doc(ARTICLE)
+    assert pickle.loads(pickle.dumps(doc)) == doc
+    assert get_pipeline(REFERENCE) is get_pipeline(REFERENCE)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        assert pool.submit(_count_in_worker, doc).result(timeout=60) == _count_in_worker(doc)
