@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from loaders.analysis import Analysis
 from loaders.entities import Mention
 
-_QUOTE_RE = re.compile(r"\u201c[^\u201d]*\u201d|(?<![\w\"])\"[^\"\n]*\"")
+# A quotation: curly quotes (may run over paragraphs, never contain another opening
+# quote, at most a few thousand characters) or straight quotes within a paragraph.
+_QUOTE_RE = re.compile(r"\u201c[^\u201c\u201d]{1,4000}\u201d|(?<![\w\"])\"[^\"\n]{1,2000}\"")
 _MIN_QUOTE_WORDS = 8  # shorter quotes are terms ("a \u201ccrime against humanity\u201d")
 _PRONOUN_SAID = re.compile(
     r"[\s,]*(?:(?:(?P<pronoun>she|he)|(?P<name>[A-Z][\w\u2019'-]+))\s+"

@@ -142,3 +142,15 @@ def test_unknown_signatory_above_an_office_line() -> None:
     assert (meta.author.label, meta.author.resolved) == ("Layla Karim", False)
     assert meta.author_role == "Special Rapporteur on the rights of survivors"
     assert meta.date == "2024-03-16"
+
+
+def test_a_stray_opening_quote_does_not_swallow_the_text() -> None:
+    text = (
+        "\u201cThe Halabja genocide was planned, said Amira Haddad.\n"
+        "The board\u2019s chair then spoke.\n"
+        "\u201cWe call on the United Nations to act for the victims of Halabja now,\u201d "
+        "she said.\n"
+    )
+    analysis = analyse(text, REFERENCE)
+    statements = find_statements(analysis)
+    assert statement_at(statements, text.index("The board")) is statements[0]
