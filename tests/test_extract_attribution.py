@@ -146,11 +146,13 @@ def test_unknown_signatory_above_an_office_line() -> None:
 
 def test_a_stray_opening_quote_does_not_swallow_the_text() -> None:
     text = (
-        "\u201cThe Halabja genocide was planned, said Amira Haddad.\n"
-        "The board\u2019s chair then spoke.\n"
+        "\u201cThe Halabja genocide was planned.\n"
+        "The board\u2019s chair then spoke about the archives.\n"
         "\u201cWe call on the United Nations to act for the victims of Halabja now,\u201d "
-        "she said.\n"
+        "said Amira Haddad.\n"
     )
     analysis = analyse(text, REFERENCE)
     statements = find_statements(analysis)
+    assert len(statements) == 2
+    assert statement_at(statements, text.index("We call on")) is statements[1]
     assert statement_at(statements, text.index("The board")) is statements[0]
