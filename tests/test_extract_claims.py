@@ -260,3 +260,37 @@ def test_passive_recognition_of_the_event_as_subject() -> None:
         ("european-parliament", ("rwandan-genocide",)),
         ("ictr", ("rwandan-genocide",)),
     }
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "In the Halabja massacre, the army stormed the town, killing 300 residents and "
+            "wounding 40 more.",
+            {(300, "killed", "civilians"), (40, "wounded", None)},
+        ),
+        (
+            "The Halabja massacre claimed the lives of 1,500 civilians.",
+            {(1500, "killed", "civilians")},
+        ),
+        (
+            "The Halabja massacre left 23 dead and dozens wounded.",
+            {(23, "killed", None), (12, "wounded", None)},
+        ),
+        (
+            "The Halabja massacre: 5,000 killed, 10,000 injured.",
+            {(5000, "killed", None), (10000, "injured", None)},
+        ),
+    ],
+)
+def test_casualty_phrasings(sentence: str, expected: set) -> None:
+    found = {
+        (
+            c.values["count"][0],
+            c.values["casualtyKind"][0].slug,
+            _keys(c.values.get("victimGroup", [None]))[0],
+        )
+        for c in _claims_of(sentence, "casualty-figure")
+    }
+    assert found == expected
