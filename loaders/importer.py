@@ -119,11 +119,17 @@ def format_from_name(path: Path) -> RdfFormat:
 
 
 def import_graph(base_iri: str, path: Path) -> NamedNode:
-    """Default graph for an import: ``B graph/import/{slug of the file stem}``."""
-    name = path.name
-    for suffix in reversed(path.suffixes):
-        name = name[: -len(suffix)] if name.endswith(suffix) else name
-    return iris.graph(base_iri, "import", iris.slugify(name or path.name))
+    """Default graph for an import: ``B graph/import/{slug of the file stem}``.
+
+    The stem drops a compression suffix and then an RDF extension (``data.v2.ttl.gz`` ->
+    ``data-v2``), nothing else.
+    """
+    stem = Path(path.name)
+    if stem.suffix.lower() in _COMPRESSED_SUFFIXES:
+        stem = Path(stem.stem)
+    if stem.suffix and RdfFormat.from_extension(stem.suffix[1:].lower()) is not None:
+        stem = Path(stem.stem)
+    return iris.graph(base_iri, "import", iris.slugify(stem.name or path.name))
 
 
 def import_file(

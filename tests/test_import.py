@@ -188,10 +188,16 @@ def test_unknown_extension_is_explained(store: EmbeddedStore, tmp_path: Path) ->
         import_file(store, path, GRAPH, base_iri=B)
 
 
-def test_default_graph_name_comes_from_the_file_stem() -> None:
-    assert import_graph(B, Path("dir/Wikidata Extract.ttl.gz")) == NamedNode(
-        B + "graph/import/wikidata-extract"
-    )
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("dir/Wikidata Extract.ttl.gz", "wikidata-extract"),
+        ("data.v2.nt", "data-v2"),
+        ("places.jsonld", "places"),
+    ],
+)
+def test_default_graph_name_comes_from_the_file_stem(name: str, key: str) -> None:
+    assert import_graph(B, Path(name)) == NamedNode(B + "graph/import/" + key)
 
 
 # --- the join: claimgraph claims x imported Wikidata-shaped data ------------------------
