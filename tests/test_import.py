@@ -342,6 +342,12 @@ def test_import_into_a_remote_store_streams_and_fails_cleanly(tmp_path: Path) ->
         sha = f"SELECT ?sha WHERE {{ GRAPH {GRAPH} {{ {GRAPH} {CG.sha256} ?sha }} }}"
         assert next(iter(remote.query(sha)))["sha"].value == report.sha256
 
+        # The command does the same with the remote endpoints from its settings.
+        command = ["import", str(EXTRACT), "--store", server.query_url]
+        assert main([*command, "--remote-update-url", server.update_url]) == 0
+        wikidata = NamedNode(B + "graph/import/extract")
+        assert set(remote.named_graphs()) == {GRAPH, wikidata}
+
 
 def test_large_files_switch_to_the_bulk_loader(store: EmbeddedStore, tmp_path: Path) -> None:
     path = write(tmp_path / "data.nt", ox.serialize(TRIPLES, format=RdfFormat.N_TRIPLES), False)
