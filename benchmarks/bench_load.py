@@ -36,43 +36,55 @@ def _builder(spec: str):
     return getattr(importlib.import_module(module), name)
 
 
-def _descendant_peak_kb(root: int) -> int:
-    """Largest VmHWM (peak RSS) among the descendants of ``root``, from /proc."""
+def _descendants(root: int) -> dict[int, tuple[int, float]]:
+    """(peak RSS KiB, CPU seconds so far) of every descendant process of ``root``."""
     parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        parents[int(stat.parent.name)] = int(fields[1])
-    peak = 0
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    found: dict[int, tuple[int, float]] = {}
     for pid in parents:
         ancestor = parents.get(pid)
         while ancestor and ancestor != root:
             ancestor = parents.get(ancestor)
-        if ancestor == root:
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            for line in status.splitlines():
-                if line.startswith("VmHWM:"):
-                    peak = max(peak, int(line.split()[1]))
-    return peak
+        if ancestor != root:
+            continue
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        hwm = next((int(ln.split()[1]) for ln in status.splitlines() if ln.startswith("VmHWM:")), 0)
+        found[pid] = (hwm, cpu[pid])
+    return found
 
 
-class _WorkerMemory(threading.Thread):
-    """Samples the pool workers' peak RSS (they are the forkserver's children, not ours,
-    so ``RUSAGE_CHILDREN`` does not see them)."""
+class _Workers(threading.Thread):
+    """Samples the pool workers' peak RSS and CPU time every 50 ms: they are the
+    forkserver's children, not ours, so ``RUSAGE_CHILDREN`` does not see them."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
-        self.peak_kb = 0
+        self.seen: dict[int, tuple[int, float]] = {}
         self.done = threading.Event()
 
     def run(self) -> None:
-        while not self.done.wait(0.2):
-            self.peak_kb = max(self.peak_kb, _descendant_peak_kb(os.getpid()))
+        while not self.done.wait(0.05):
+            self.seen.update(_descendants(os.getpid()))
+
+    @property
+    def peak_kb(self) -> int:
+        return max((hwm for hwm, _ in self.seen.values()), default=0)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(cpu for _, cpu in self.seen.values())
 
 
 def run_one(corpus: Path, store_path: Path, workers: int, builder_spec: str) -> dict:
@@ -81,7 +93,7 @@ def run_one(corpus: Path, store_path: Path, workers: int, builder_spec: str) -> 
     from loaders.store import EmbeddedStore
 
     builder = _builder(builder_spec)
-    sampler = _WorkerMemory()
+    sampler = _Workers()
     sampler.start()
     shutil.rmtree(store_path, ignore_errors=True)
     store = EmbeddedStore(str(store_path))
@@ -99,10 +111,16 @@ def run_one(corpus: Path, store_path: Path, workers: int, builder_spec: str) -> 
         store.flush()
         return report, time.perf_counter() - started
 
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    main_cpu = cpu()
     report, seconds = timed_load()
-    again, reload_seconds = timed_load()
+    main_cpu = cpu() - main_cpu
     sampler.done.set()
     sampler.join()
+    again, reload_seconds = timed_load()
     return {
         "workers": workers,
         "documents": len(report.outcomes),
@@ -114,6 +132,9 @@ def run_one(corpus: Path, store_path: Path, workers: int, builder_spec: str) -> 
         "reload_seconds": reload_seconds,
         "peak_rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # KiB
         "peak_rss_worker_mb": sampler.peak_kb / 1024,
+        # CPU time does not depend on what else the machine runs: the cost per document
+        "cpu_main_seconds": main_cpu,
+        "cpu_workers_seconds": sampler.cpu_seconds,
     }
 
 
@@ -170,6 +191,7 @@ def main() -> None:
             f"{r['seconds']:.1f}",
             f"{r['documents'] / r['seconds']:.1f}",
             f"{r['triples'] / r['seconds']:,.0f}",
+            f"{r['cpu_main_seconds']:.1f} / {r['cpu_workers_seconds']:.1f}",
             f"{r['reload_seconds']:.2f}",
             f"{r['peak_rss_main_mb']:.0f}",
             f"{r['peak_rss_worker_mb']:.0f}" if r["workers"] > 1 else "-",
@@ -185,6 +207,7 @@ def main() -> None:
                 "s",
                 "docs/s",
                 "triples/s",
+                "CPU s main / workers",
                 "reload s (unchanged)",
                 "peak RSS main MB",
                 "peak RSS worker MB",
