@@ -91,10 +91,17 @@ def test_home_counts_what_the_graph_holds(site):
         ("instrument-violation", 1),
         ("perpetrator-attribution", 1),
     ]
+    # Events listed are those claims are about; the count includes the reference's third.
     assert [(e["label"], e["count"]) for e in data["lists"]["events"]] == [
         ("Black January", 9),
         ("Srebrenica massacre", 1),
-        ("An event with no known date", 0),
+    ]
+    assert sorted((o["label"], o["count"]) for o in data["lists"]["organizations"]) == [
+        ("Bureau <em>for</em> Tests & Markup", 1),
+        ("Human Rights Commissioner (Ombudsperson) of Azerbaijan", 1),
+        ("International community", 1),
+        ("Memorial Watch", 1),
+        ("Soviet Army", 1),
     ]
     html = get(site + "/").text
     hrefs = {href for href, _, _ in links_in(html).links}
@@ -237,7 +244,9 @@ def test_an_unknown_resource_is_a_404_page_and_a_json_error(site):
     data = get(site + "/page/event/atlantis.json")
     assert data.status_code == 404
     assert data.json()["error"]["code"] == "not-found"
-    assert get(site + "/resource").status_code == 400
+    bad = get(site + "/resource")
+    assert bad.status_code == 400 and "give the resource&#39;s IRI" in bad.text
+    assert get(site + "/resource?format=json").json()["error"]["code"] == "missing-parameter"
 
 
 QUERY = """PREFIX cg: <https://w3id.org/claimgraph/ontology#>
@@ -307,7 +316,10 @@ def test_timeline_orders_events_by_date_with_their_counts(site):
         for e in y["events"]
     ]
     assert dated == [("1990", "Black January", 2, 9), ("1995", "Srebrenica massacre", 1, 1)]
-    assert [e["label"] for e in data["undated"]] == ["An event with no known date"]
+    assert data["undated"] == [] and data["hidden"] == 1  # no statement speaks of it
+    every = get(site + "/timeline.json?all=1").json()
+    assert [e["label"] for e in every["undated"]] == ["An event with no known date"]
+    assert "show every event" in get(site + "/timeline").text
 
 
 def test_ontology_docs_are_served_with_their_own_styles_but_no_scripts(site, tmp_path, monkeypatch):
@@ -318,8 +330,13 @@ def test_ontology_docs_are_served_with_their_own_styles_but_no_scripts(site, tmp
     assert response.status_code == 200 and "claimgraph ontology" in response.text
     csp = response.headers["Content-Security-Policy"]
     assert "style-src 'self' 'unsafe-inline'" in csp and "script-src 'self';" in csp
+    twin = get(site + "/docs/ontology?format=json")
+    assert twin.status_code == 303 and twin.headers["Location"].endswith("/ontology?format=jsonld")
+    ontology = requests.get(site + twin.headers["Location"], timeout=30)
+    assert ontology.headers["Content-Type"].startswith("application/ld+json")
     monkeypatch.setattr(views, "ONTOLOGY_DOCS", tmp_path / "missing.html")
-    assert get(site + "/docs/ontology").status_code == 404
+    missing = get(site + "/docs/ontology")
+    assert missing.status_code == 404 and "has not been generated" in missing.text
 
 
 def test_links_built_by_hand_are_the_ones_flask_would_build(store, settings):

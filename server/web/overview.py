@@ -2,7 +2,8 @@
 
 Lists are capped (``LIST_LIMIT``) and ordered by how much the graph says about each
 item, so the home page stays fast on a large store; each list links to a query that
-lists them all.
+lists them all. Events, organizations and instruments are listed when a claim or a
+statement refers to them: reference data names many more, which the counts include.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def home_view(store: GraphStore, linker: Linker) -> dict[str, Any]:
             store,
             f"""SELECT ?x (COUNT(DISTINCT ?c) AS ?n) (SAMPLE(?d) AS ?date) WHERE {{
                   ?x a {CG.Event} .
-                  OPTIONAL {{ ?c {CG.about} ?x }}
+                  ?c {CG.about} ?x .
                   OPTIONAL {{ ?x {SCHEMA.startDate} ?d }}
                 }} GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT {LIST_LIMIT}""",
             linker,
@@ -93,7 +94,7 @@ def home_view(store: GraphStore, linker: Linker) -> dict[str, Any]:
             store,
             f"""SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE {{
                   ?x a {CG.Organization} .
-                  OPTIONAL {{ ?s ?p ?x . FILTER(?p != {CG.mentions}) }}
+                  ?s ?p ?x . ?s {CG.claimType}|{CG.sourceDocument} ?any .
                 }} GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT {LIST_LIMIT}""",
             linker,
         ),
@@ -101,7 +102,7 @@ def home_view(store: GraphStore, linker: Linker) -> dict[str, Any]:
             store,
             f"""SELECT ?x (COUNT(DISTINCT ?c) AS ?n) WHERE {{
                   ?x a {CG.LegalInstrument} .
-                  OPTIONAL {{ ?c {CG.instrument} ?x }}
+                  ?c {CG.instrument} ?x .
                 }} GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT {LIST_LIMIT}""",
             linker,
         ),
@@ -114,8 +115,10 @@ def home_view(store: GraphStore, linker: Linker) -> dict[str, Any]:
     }
 
 
-def timeline_view(store: GraphStore, linker: Linker) -> dict[str, Any]:
-    """Events in date order (undated ones apart) with how much is said about each."""
+def timeline_view(store: GraphStore, linker: Linker, *, every: bool = False) -> dict[str, Any]:
+    """Events in date order (undated ones apart) with how much is said about each:
+    those some claim is about, or with ``every`` all known events (reference data
+    names many that no loaded statement speaks of)."""
     rows = select(
         store,
         f"""SELECT ?e (SAMPLE(?s0) AS ?start) (SAMPLE(?e0) AS ?end)
@@ -130,6 +133,9 @@ def timeline_view(store: GraphStore, linker: Linker) -> dict[str, Any]:
             }} GROUP BY ?e""",
     )
     rows = list(rows)
+    hidden = 0 if every else sum(1 for r in rows if int(r["claims"].value) == 0)
+    if not every:
+        rows = [r for r in rows if int(r["claims"].value) > 0]
     labels = fetch_labels(store, {r["e"].value for r in rows})
     dated, undated = [], []
     for row in rows:
@@ -153,6 +159,8 @@ def timeline_view(store: GraphStore, linker: Linker) -> dict[str, Any]:
         "years": [{"year": y, "events": evs} for y, evs in years.items()],
         "undated": undated,
         "most_claims": most,
+        "every": every,
+        "hidden": hidden,
     }
 
 

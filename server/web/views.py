@@ -16,7 +16,6 @@ from urllib.parse import quote, urlencode
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     redirect,
     request,
@@ -33,7 +32,7 @@ from server.web.event import event_view
 from server.web.query_page import QueryOutcome, examples, run_query
 from server.web.statement import claim_view, statement_view
 from server.web.terms import Linker, fetch_labels
-from server.web.twin import CSP, respond, secure
+from server.web.twin import CSP, respond, secure, wants_json
 
 bp = Blueprint(
     "web",
@@ -110,13 +109,19 @@ def page(path: str) -> Response:
 def resource() -> Response:
     iri = request.args.get("iri", "").strip()
     if not iri:
-        abort(400, "give the resource's IRI: /resource?iri=...")
+        return error_page(400, "missing-parameter", "give the resource's IRI: /resource?iri=...")
     links = linker()
     path = links.path_of(iri)
     if path is not None:
         suffix = "?format=json" if request.args.get("format") == "json" else ""
         return redirect(url_for("web.page", path=path) + suffix, code=303)
     return _resource_page(iri, False)
+
+
+def error_page(status: int, code: str, message: str, as_json: bool = False) -> Response:
+    """An error as a page, or in the JSON error shape of the whole server."""
+    error = {"status": status, "code": code, "message": message}
+    return respond("web/error.html", {"error": error}, status=status, as_json=as_json)
 
 
 def _resource_page(iri: str, as_json: bool) -> Response:
@@ -127,18 +132,7 @@ def _resource_page(iri: str, as_json: bool) -> Response:
     except ValueError:  # not an IRI pyoxigraph accepts
         description = None
     if description is None:
-        return respond(
-            "web/not_found.html",
-            {
-                "error": {
-                    "status": 404,
-                    "code": "not-found",
-                    "message": f"nothing is known about <{iri}>",
-                }
-            },
-            status=404,
-            as_json=as_json,
-        )
+        return error_page(404, "not-found", f"nothing is known about <{iri}>", as_json)
     types = {t.get("iri") for t in description["types"]}
     data: dict[str, Any] = {"description": description, "view": "resource"}
     html: dict[str, Any] = {}
@@ -221,14 +215,18 @@ def search() -> Response:
 @bp.get("/timeline")
 @bp.get("/timeline.json", endpoint="timeline_json")
 def timeline() -> Response:
-    data = overview.timeline_view(get_store(current_app), linker())
+    every = request.args.get("all", "").lower() in {"1", "true", "yes"}
+    data = overview.timeline_view(get_store(current_app), linker(), every=every)
     return respond("web/timeline.html", data, as_json=request.path.endswith(".json"))
 
 
 @bp.get("/docs/ontology")
 def ontology_docs() -> Response:
+    if wants_json():  # the data twin of the documentation is the ontology itself
+        return redirect(request.script_root + "/ontology?format=jsonld", code=303)
     if not ONTOLOGY_DOCS.is_file():
-        abort(404, "the ontology documentation has not been generated (docs/ontology/index.html)")
+        message = "the ontology documentation has not been generated (docs/ontology/index.html)"
+        return error_page(404, "not-found", message)
     response = send_file(ONTOLOGY_DOCS, mimetype="text/html")
     response.headers["Content-Security-Policy"] = ONTOLOGY_CSP
     return response
