@@ -126,6 +126,7 @@ def resolve(
 # Event nouns that name the same kind of event share one key ("Srebrenica massacre" and
 # "Srebrenica genocide" are one event); legal categories used as names count as nouns.
 _CANONICAL = {
+    "ethnic-cleansing": "expulsion",
     "pogrom": "pogrom",
     "attack": "attack",
     "bombing": "attack",
@@ -228,7 +229,8 @@ def _unknown_places(doc: Doc, entities: list[Mention]) -> list[Mention]:
         if start < head.start:
             runs.append((start, head.start))
         after = head.end
-        if after < len(doc) and doc[after].lower_ in {"in", "at", "of", "on"}:
+        # not "of": "the genocide of Armenians" names the victims, not a place
+        if after < len(doc) and doc[after].lower_ in {"in", "at", "on"}:
             after += 1
             if after < len(doc) and doc[after].lower_ == "the":
                 after += 1
