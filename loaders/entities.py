@@ -60,7 +60,9 @@ _HEAD_KINDS = {
 }
 
 
-def _titlish(token: Token) -> bool:
+def is_name_word(token: Token) -> bool:
+    """A word that can be part of a proper name: capitalised (not a month or determiner)
+    or an ordinal ("366th")."""
     text = token.text
     if token.lower_ in _MONTHS or token.lower_ in _DETERMINERS:
         return False
@@ -79,9 +81,9 @@ def _chunk(doc: Doc, head: Span, heads: set[int], agent: bool = False) -> tuple[
     start = head.start
     while start > 0:
         prev = doc[start - 1]
-        if _titlish(prev) or prev.lower_ in _LEFT_LOWER:
+        if is_name_word(prev) or prev.lower_ in _LEFT_LOWER:
             start -= 1
-        elif prev.text in {"'s", "\u2019s", "-"} and start >= 2 and _titlish(doc[start - 2]):
+        elif prev.text in {"'s", "\u2019s", "-"} and start >= 2 and is_name_word(doc[start - 2]):
             start -= 2
         else:
             break
@@ -93,11 +95,11 @@ def _chunk(doc: Doc, head: Span, heads: set[int], agent: bool = False) -> tuple[
         probe = end
         while probe < len(doc) and (doc[probe].lower_ in connectors or doc[probe].text == ","):
             probe += 1
-        if probe >= len(doc) or not _titlish(doc[probe]):
+        if probe >= len(doc) or not is_name_word(doc[probe]):
             break
         run_end = probe + 1
         while run_end < len(doc):
-            if _titlish(doc[run_end]):
+            if is_name_word(doc[run_end]):
                 run_end += 1
             elif doc[run_end].text == "-" and run_end + 1 < len(doc) and doc[run_end + 1].is_alpha:
                 run_end += 2  # "Co-operation"
@@ -186,10 +188,10 @@ def chunk_mentions(doc: Doc, reference: Reference, known: list[Mention]) -> list
         start, end = _chunk(doc, span, heads, agent=span.label_ == "AGENT_HEAD")
         if end - start < 2:
             continue
-        if span.label_ != "AGENT_HEAD" and not _titlish(doc[span.start]):
+        if span.label_ != "AGENT_HEAD" and not is_name_word(doc[span.start]):
             continue  # "the permanent mission in Moscow" is no organization's name
         if not any(
-            _titlish(doc[i]) and not (doc[i].is_sent_start and doc[i].lower_ in _LEFT_LOWER)
+            is_name_word(doc[i]) and not (doc[i].is_sent_start and doc[i].lower_ in _LEFT_LOWER)
             for i in range(start, end)
             if i not in range(span.start, span.end)
         ):

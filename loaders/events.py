@@ -208,11 +208,11 @@ def _unknown_places(doc: Doc, entities: list[Mention]) -> list[Mention]:
     """Capitalised words right before or after an event noun that no gazetteer knows:
     "the Kirovakan massacre", "the pogrom in Sumgait", "the killings in El Fasher", "the
     Rohingya ethnic cleansing" (so unknown places still name unknown events)."""
-    from loaders.entities import _titlish
+    from loaders.entities import is_name_word
 
     def name_like(token) -> bool:
         return (
-            _titlish(token)
+            is_name_word(token)
             and token.is_alpha
             and not token.is_stop
             and not token.is_sent_start
