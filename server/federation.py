@@ -331,7 +331,7 @@ def check_target(target: Target, endpoints: list[AllowedEndpoint], resolve: Reso
     named = {endpoint.host for endpoint in endpoints}
     try:
         addresses = set(resolve(host, _port(parts)))
-    except OSError:
+    except (OSError, UnicodeError):
         raise FederationError(f"{shown} is refused: its host name does not resolve.") from None
     if not addresses:
         raise FederationError(f"{shown} is refused: its host name does not resolve.")

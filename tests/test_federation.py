@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from server.federation import (
     FederationError,
@@ -481,3 +484,38 @@ def test_the_isolated_check_finds_what_the_parser_finds() -> None:
     assert sorted(isolated_targets(query, update=False, base_iri=None), key=str) == sorted(
         remote_targets(query), key=str
     )
+
+
+SPARQL_BITS = [
+    "SELECT * {",
+    "}",
+    "{",
+    "SERVICE ",
+    "SERVICE SILENT ",
+    "LOAD ",
+    "<http://127.0.0.1:9/x>",
+    "<http://h.example/sparql>",
+    "<rel>",
+    "?v ",
+    "e:x ",
+    "PREFIX e: <http://h.example/> ",
+    "BASE <http://h.example/> ",
+    '"service"',
+    "# comment\n",
+    "\\u0053",
+    "FILTER EXISTS ",
+    " . ",
+    "?s ?p ?o",
+]
+
+
+@hypothesis_settings(max_examples=120, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(SPARQL_BITS), st.text(max_size=6)), max_size=14))
+def test_the_guard_only_ever_passes_or_refuses(bits: list[str]) -> None:
+    """Whatever the text, the guard returns or raises FederationError: never a crash (a 500)."""
+    text = "".join(bits)
+    for check in (guard_query, guard_update):
+        try:
+            check(text, allow("http://h.example/sparql"), resolve=public)
+        except FederationError as exc:
+            assert exc.status in (400, 403)
