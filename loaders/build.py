@@ -117,6 +117,9 @@ class _Writer:
                 place = iris.entity(self.base, "place", mention.place)
                 self.add(place, RDF.type, CG.Place)
                 self.add(node, CG.place, place)
+                if mention.unknown_place:
+                    self.add(place, RDFS.label, Literal(mention.unknown_place, language="en"))
+                    self.add(place, CG.resolved, Literal(False))
         return node
 
     def evidence(self, begin: int, end: int) -> NamedNode:

@@ -54,6 +54,7 @@ class EventMention:
     place: str | None = None  # place key
     first: date | None = None
     last: date | None = None
+    unknown_place: str | None = None  # the name of a place no reference entry knows
 
 
 def _parse_date(value: object) -> date | None:
@@ -317,4 +318,5 @@ def _resolved(
         place.key if place else None,
         when.start if when else None,
         when.last if when else None,
+        place.label if place is not None and not place.resolved else None,
     )

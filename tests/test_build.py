@@ -13,7 +13,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from loaders.build import document_quads
 from loaders.model import SourceDocument
 from ontology.validate import graph_from_triples, validate
-from ontology.vocab import CG, CLAIM_TYPE, DCT, NIF, QUALIFIER, RDF, XSD
+from ontology.vocab import CG, CLAIM_TYPE, DCT, NIF, QUALIFIER, RDF, RDFS, XSD
 from tests.conftest import DATA, FIXTURES
 
 REFERENCE = FIXTURES / "reference"
@@ -97,6 +97,9 @@ def test_casualty_figure_values_and_breakdown(quads) -> None:
     unknown = NamedNode(BASE + "id/event/kirovakan-massacre")
     assert _objects(quads, whole, CG.about) == [unknown]
     assert _objects(quads, unknown, CG.resolved) == [Literal(False)]
+    kirovakan = NamedNode(BASE + "id/place/kirovakan")
+    assert _objects(quads, unknown, CG.place) == [kirovakan]
+    assert _objects(quads, kirovakan, RDFS.label) == [Literal("Kirovakan", language="en")]
 
 
 def test_every_evidence_quote_is_verbatim(quads) -> None:
