@@ -17,7 +17,7 @@ import requests
 
 from ontology import iris
 from ontology.queries import named_queries
-from ontology.vocab import RDFS
+from ontology.vocab import CG, RDF, RDFS
 from server.app import create_app
 from server.web import views
 from tests.fixtures.web.sample import ALPHA_TEXT, BASE, BETA_TEXT, load_sample
@@ -407,13 +407,14 @@ def test_an_event_with_many_claims_lists_some_but_counts_and_charts_them_all(sit
     assert len({row[0]["iri"] for row in rows}) == 9
 
 
-def test_a_write_through_the_server_is_found_by_the_next_search(
+def test_a_write_through_the_server_shows_in_the_next_search_and_pages(
     store, settings, live_server_factory
 ):
     load_sample(store)
     app = create_app(settings.replace(write_token="secret"), store=store)
     site = live_server_factory(app).url
     assert get(site + "/search.json", params={"q": "Zanzibar"}).json()["results"] == []
+    assert get(site + "/index.json").json()["counts"]["places"] == 0  # now cached
     graph = BASE + "graph/import/islands"
     place = iris.entity(BASE, "place", "zanzibar")
     turtle = ox.serialize(
@@ -429,3 +430,14 @@ def test_a_write_through_the_server_is_found_by_the_next_search(
     assert written.status_code == 201
     (hit,) = get(site + "/search.json", params={"q": "Zanzibar"}).json()["results"]
     assert hit["href"] == "/page/place/zanzibar"
+    assert get(site + "/index.json").json()["counts"]["places"] == 0  # no rdf:type yet
+    typed = ox.serialize(
+        [
+            ox.Triple(place, RDF.type, CG.Place),
+            ox.Triple(place, RDFS.label, ox.Literal("Zanzibar")),
+        ],
+        format=ox.RdfFormat.TURTLE,
+    )
+    headers = {"Content-Type": "text/turtle", "Authorization": "Bearer secret"}
+    requests.put(site + "/store", params={"graph": graph}, data=typed, headers=headers, timeout=30)
+    assert get(site + "/index.json").json()["counts"]["places"] == 1  # the cache was dropped

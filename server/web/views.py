@@ -9,8 +9,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from flask import (
@@ -27,12 +28,15 @@ from ontology.vocab import CG
 from server.app import get_settings, get_store
 from server.search import SearchIndex
 from server.web import overview
+from server.web.cache import PageCache
 from server.web.describe import describe
 from server.web.event import event_view
 from server.web.query_page import QueryOutcome, examples, run_query
 from server.web.statement import claim_view, statement_view
 from server.web.terms import Linker, fetch_labels
 from server.web.twin import CSP, respond, secure, wants_json
+
+T = TypeVar("T")
 
 bp = Blueprint(
     "web",
@@ -43,6 +47,7 @@ bp = Blueprint(
 )
 
 SEARCH_EXTENSION = "claimgraph.search"
+CACHE_EXTENSION = "claimgraph.page_cache"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _SAFE_PATH = re.compile(r"[A-Za-z0-9/_.~-]*")  # needs no percent-encoding in a URL path
 ONTOLOGY_DOCS = Path(__file__).resolve().parents[2] / "docs" / "ontology" / "index.html"
@@ -54,19 +59,27 @@ ONTOLOGY_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'
 def _setup(state: Any) -> None:
     app = state.app
     index = app.extensions[SEARCH_EXTENSION] = SearchIndex(get_store(app))
+    cache = app.extensions[CACHE_EXTENSION] = PageCache()
 
     @app.after_request
     def _store_may_have_changed(response: Response) -> Response:
         # Any successful write through this server (SPARQL Update, Graph Store, document
-        # upload) makes the next search check the store in full.
+        # upload) drops the cached pages and makes the next search check the store.
         if request.method in WRITE_METHODS and response.status_code < 400:
             index.invalidate()
+            cache.invalidate()
         return response
 
 
 @bp.after_request
 def _headers(response: Response) -> Response:
     return secure(response)
+
+
+def cached(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """Page data from the cache (keyed with the script root its links are built on)."""
+    cache: PageCache = current_app.extensions[CACHE_EXTENSION]
+    return cache.get((request.script_root, *key), compute)
 
 
 def search_index() -> SearchIndex:
@@ -89,7 +102,7 @@ def linker() -> Linker:
 @bp.get("/")
 @bp.get("/index.json", endpoint="home_json")
 def home() -> Response:
-    data = overview.home_view(get_store(current_app), linker())
+    data = dict(cached(("home",), lambda: overview.home_view(get_store(current_app), linker())))
     data["list_queries"] = {
         name: url_for("web.query", query=overview.list_query(name))
         for name in overview.LIST_QUERIES
@@ -125,6 +138,15 @@ def error_page(status: int, code: str, message: str, as_json: bool = False) -> R
 
 
 def _resource_page(iri: str, as_json: bool) -> Response:
+    page = cached(("page", iri), lambda: _resource_data(iri))
+    if page is None:
+        return error_page(404, "not-found", f"nothing is known about <{iri}>", as_json)
+    data, html = page
+    return respond(f"web/{data['view']}.html", data, html=html, as_json=as_json)
+
+
+def _resource_data(iri: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The data of a resource's page (and its HTML-only parts), or None if unknown."""
     store = get_store(current_app)
     links = linker()
     try:
@@ -132,7 +154,7 @@ def _resource_page(iri: str, as_json: bool) -> Response:
     except ValueError:  # not an IRI pyoxigraph accepts
         description = None
     if description is None:
-        return error_page(404, "not-found", f"nothing is known about <{iri}>", as_json)
+        return None
     types = {t.get("iri") for t in description["types"]}
     data: dict[str, Any] = {"description": description, "view": "resource"}
     html: dict[str, Any] = {}
@@ -152,7 +174,7 @@ def _resource_page(iri: str, as_json: bool) -> Response:
             for e in description["incoming"]
             if e["predicate"]["iri"] == CG.sourceDocument.value
         ]
-    return respond(f"web/{data['view']}.html", data, html=html, as_json=as_json)
+    return data, html
 
 
 @bp.get("/query")
@@ -216,7 +238,10 @@ def search() -> Response:
 @bp.get("/timeline.json", endpoint="timeline_json")
 def timeline() -> Response:
     every = request.args.get("all", "").lower() in {"1", "true", "yes"}
-    data = overview.timeline_view(get_store(current_app), linker(), every=every)
+    data = cached(
+        ("timeline", every),
+        lambda: overview.timeline_view(get_store(current_app), linker(), every=every),
+    )
     return respond("web/timeline.html", data, as_json=request.path.endswith(".json"))
 
 
