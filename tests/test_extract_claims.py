@@ -294,3 +294,12 @@ def test_casualty_phrasings(sentence: str, expected: set) -> None:
         for c in _claims_of(sentence, "casualty-figure")
     }
     assert found == expected
+
+
+def test_agent_after_an_event_noun_and_its_place_and_date() -> None:
+    text = "The Halabja massacre was an attack on Halabja on 16 March 1988 by the Iraqi Army."
+    assert [
+        _keys(c.values["perpetrator"]) for c in _claims_of(text, "perpetrator-attribution")
+    ] == [["iraqi-army"]]
+    reported = "A report on the Halabja massacre in Halabja published by the ICTR is out."
+    assert _claims_of(reported, "perpetrator-attribution") == []

@@ -128,7 +128,13 @@ def _passive_agent_follows(analysis: Analysis, by: int) -> bool:
         before,
     ):
         return True
-    nouns = analysis.cues("EVENT_NOUN", by - 40, by) + analysis.terms("LEGAL_CATEGORY", by - 40, by)
+    nouns = analysis.cues("EVENT_NOUN", by - 80, by) + analysis.terms("LEGAL_CATEGORY", by - 80, by)
+    for noun in nouns:  # "a crackdown in Baku on 19-20 January 1990 by the Soviet Army"
+        between = analysis.text[noun.end_char : by]
+        if re.fullmatch(
+            r"(?:\s+(?:in|on|at|of|against|during|near)\s+[^,;:.]+?)+\s+", between
+        ) and not (re.search(r"\b\w+ed\b", between) or _verbs(analysis, noun.end_char, by)):
+            return True
     return any(
         re.fullmatch(
             r"\s+(?:of|against)\s+(?:the\s+)?[\w-]+\s+"  # "the massacre of civilians by"
@@ -137,6 +143,13 @@ def _passive_agent_follows(analysis: Analysis, by: int) -> bool:
             analysis.text[n.end_char : by],
         )
         for n in nouns
+    )
+
+
+def _verbs(analysis: Analysis, begin: int, end: int) -> bool:
+    return any(
+        analysis.cues(label, begin, end)
+        for label in ("REPORT", "CALL", "RECOGNIZE", "CHARACTERIZE")
     )
 
 
