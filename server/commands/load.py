@@ -73,9 +73,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         if args.token:
             raise CommandError("--token is only used with --server URL")
-        from loaders.store import open_store  # StoreLockedError says what to do instead
+        from loaders.store import open_configured_store  # StoreLockedError says what to do instead
 
-        store = open_store(settings.store)
+        store = open_configured_store(settings)
         progress = sys.stderr.isatty() if args.progress is None else args.progress
         report = load_paths(
             store,

@@ -17,7 +17,7 @@ from typing import BinaryIO, TextIO
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
 
-from loaders.store import open_store
+from loaders.store import open_configured_store
 from ontology.queries import QueryNotFoundError, get_query, named_queries
 from ontology.vocab import PREFIXES
 from server.settings import Settings
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print_list(sys.stdout)
         return 0
     sparql = _query_text(args)
-    store = open_store(settings.store)
+    store = open_configured_store(settings)
     try:
         results = store.query(sparql, union_default_graph=settings.union_default_graph)
     except SyntaxError as exc:

@@ -52,10 +52,10 @@ def gunicorn_options(settings: Settings, *, access_log: bool = False) -> dict[st
 
 def _preload(settings: Settings, paths: list[str]) -> None:
     from loaders.ingest import load_paths
-    from loaders.store import open_store
+    from loaders.store import open_configured_store
     from server.cli import CommandError
 
-    store = open_store(settings.store)
+    store = open_configured_store(settings)
     report = load_paths(store, paths, base_iri=settings.base_iri, progress=sys.stderr.isatty())
     store.flush()
     print(report.summary(), file=sys.stderr)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from pyoxigraph import RdfFormat
 
-from loaders.store import open_store
+from loaders.store import open_configured_store
 from ontology.vocab import CG, RDF
 from server.settings import Settings
 
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _store_quads(settings: Settings, *, include_imports: bool) -> tuple[list[ox.Quad], int]:
     """Every quad of the store, less those in imported graphs unless asked for."""
-    store = open_store(settings.store)
+    store = open_configured_store(settings)
     buffer = io.BytesIO()
     store.dump(buffer, RdfFormat.N_QUADS)
     quads = list(ox.parse(buffer.getvalue(), format=RdfFormat.N_QUADS))
