@@ -303,3 +303,14 @@ def test_agent_after_an_event_noun_and_its_place_and_date() -> None:
     ] == [["iraqi-army"]]
     reported = "A report on the Halabja massacre in Halabja published by the ICTR is out."
     assert _claims_of(reported, "perpetrator-attribution") == []
+
+
+def test_calls_for_and_recognition_asked_for_is_still_a_characterization() -> None:
+    text = "We call for the international community to recognize the Srebrenica genocide."
+    (call,) = _claims_of(text, "call-to-action")
+    assert _keys(call.values["calledUpon"]) == ["international-community"]
+    assert call.values["action"] == ["recognize the Srebrenica genocide"]
+    assert [
+        c.values["legalCategory"][0].slug for c in _claims_of(text, "legal-characterization")
+    ] == ["genocide"]
+    assert _claims_of(text, "recognition") == []

@@ -69,7 +69,17 @@ def _asserted(analysis: Analysis, term_begin: int, begin: int) -> bool:
 
 
 def _recognized_by_other(analysis: Analysis, begin: int, term_begin: int) -> bool:
-    return bool(analysis.cues("RECOGNIZE", begin, term_begin))
+    """A recognition verb before the term reports someone else's judgement ("the ICTY
+    classified it as genocide"), unless it is what the statement asks for ("we call on
+    them to recognize the genocide")."""
+    text = analysis.text
+    for verb in analysis.cues("RECOGNIZE", begin, term_begin):
+        asked = re.search(
+            r"\bto\s+(?:\w+ly\s+)?$", text[max(begin, verb.start_char - 20) : verb.start_char]
+        )
+        if not asked and not analysis.cues("CALL", begin, verb.start_char):
+            return True
+    return False
 
 
 def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
