@@ -12,7 +12,7 @@ from loaders.analysis import Analysis
 from loaders.attribution import Statement
 from loaders.claims.base import ClaimRecord, sentence_span, statement_index
 
-_OF_THE = re.compile(r"^\s+of\s+(?:the\s+)?$")
+_OF_THE = re.compile(r"^\s+(?:of|common\s+to|under)\s+(?:the\s+)?$")  # "Article 3 common to the"
 
 
 def _in_violation_list(analysis: Analysis, offset: int) -> bool:
