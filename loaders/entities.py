@@ -217,7 +217,9 @@ def chunk_mentions(doc: Doc, reference: Reference, known: list[Mention]) -> list
     return found
 
 
+_BYLINE_WORDS = r"(?:By|Written\s+by|Author:|Reporting\s+by)"
 _ROLE_NAME = re.compile(r"(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2}")
+BYLINE_RE = re.compile(rf"(?m)^[ \t#*_]*{_BYLINE_WORDS}\s+({_ROLE_NAME.pattern})[ \t*_]*$")
 
 
 _SPEECH = r"(?:said|says|added|stated|noted|told|explained|stressed|emphasi[sz]ed)"
@@ -241,7 +243,7 @@ def person_mentions(doc: Doc, taken: list[Mention]) -> list[Mention]:
         name = _ROLE_NAME.match(text, rest_at)
         if name and match:
             names.append(_person(name.start(), name.end(), name.group(0)))
-    for match in re.finditer(r"(?m)^\s*By\s+(" + _ROLE_NAME.pattern + r")\s*$", text):
+    for match in BYLINE_RE.finditer(text):
         names.append(_person(match.start(1), match.end(1), match.group(1)))
     for match in _SPEAKER_RE.finditer(text):  # "said Jane Roe", "Jane Roe, director, said"
         group = "after" if match.group("after") else "before"

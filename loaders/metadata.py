@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from loaders.analysis import Analysis
 from loaders.dates import find_dates, find_elapsed
-from loaders.entities import Mention
+from loaders.entities import BYLINE_RE, Mention
 from ontology.iris import slugify
 
 _HEADING = re.compile(r"^\s*#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
@@ -122,7 +122,7 @@ def signature(analysis: Analysis) -> Metadata:
         elif found.date is None and _date_line(line):
             found.date = _date_line(line)
     if found.author is None:
-        byline = re.search(r"(?m)^\s*By\s+(.+?)\s*$", text)
+        byline = BYLINE_RE.search(text)
         if byline:
             people = analysis.entities_in(byline.start(1), byline.end(1), "person")
             found.author = people[0] if people else None
