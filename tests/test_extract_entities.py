@@ -62,3 +62,10 @@ def test_lowercase_common_words_are_not_names() -> None:
     )
     assert "Military force" not in found
     assert all(kind != "organization" or key == "united-nations" for kind, key, _ in found.values())
+
+
+def test_byline_forms() -> None:
+    from loaders.entities import BYLINE_RE
+
+    text = "Title\nWritten by Jane Roe\n\n**By Omar Said**\nBy the way, nothing here.\n"
+    assert [m.group(1) for m in BYLINE_RE.finditer(text)] == ["Jane Roe", "Omar Said"]
