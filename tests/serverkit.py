@@ -7,6 +7,7 @@ one fixture graph that the tests, the README examples and the demo share.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -83,3 +84,17 @@ def child_processes() -> dict[int, int]:
         if int(fields[1]) == me and fields[0] != "Z":
             found[int(name)] = int(fields[11]) + int(fields[12])
     return found
+
+
+def children_left_after(before: set[int], seconds: float = 5.0) -> set[int]:
+    """Child processes not in ``before`` that are still alive once ``seconds`` have passed.
+
+    A child is killed when its client goes away, which happens just after the response is
+    read; polling briefly keeps the test about the promise, not about scheduling.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        extra = set(child_processes()) - before
+        if not extra or time.monotonic() > deadline:
+            return extra
+        time.sleep(0.05)
