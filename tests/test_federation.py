@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import socket
 import threading
 import time
@@ -31,6 +30,7 @@ from server.federation import (
 )
 from server.settings import Settings
 from tests.oxigraph_server import oxigraph_server
+from tests.serverkit import child_processes
 
 CANARY = "canary-7f3a9 internal secret"
 
@@ -457,26 +457,18 @@ def test_app_refuses_to_start_with_a_malformed_allowlist(store_path: str) -> Non
         create_app(settings)
 
 
-def child_processes() -> set[int]:
-    children: set[int] = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        text = (task / "children").read_text().split()
-        children.update(int(pid) for pid in text)
-    return children
-
-
 def test_a_query_too_costly_to_check_is_refused_in_time_and_leaves_nothing_running() -> None:
     """rdflib needs tens of seconds for this FILTER; the check gives up after its deadline,
     kills its worker, and refuses the request instead of keeping a CPU busy."""
     terms = " || ".join(f"?x = {i}" for i in range(4000))
     query = f"SELECT * {{ FILTER({terms}) SERVICE <{EVIL}> {{ ?s ?p ?o }} }}"
-    before = child_processes()
+    before = set(child_processes())
     started = time.monotonic()
     with pytest.raises(FederationError, match=r"too complex to check within 0\.5 s") as caught:
         isolated_targets(query, update=False, base_iri=None, seconds=0.5)
     assert time.monotonic() - started < 3
     assert caught.value.status == 400
-    assert child_processes() <= before
+    assert set(child_processes()) <= before
 
 
 def test_the_isolated_check_finds_what_the_parser_finds() -> None:
