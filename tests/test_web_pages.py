@@ -441,3 +441,35 @@ def test_a_write_through_the_server_shows_in_the_next_search_and_pages(
     headers = {"Content-Type": "text/turtle", "Authorization": "Bearer secret"}
     requests.put(site + "/store", params={"graph": graph}, data=typed, headers=headers, timeout=30)
     assert get(site + "/index.json").json()["counts"]["places"] == 1  # the cache was dropped
+
+
+def test_queries_sent_by_post_keep_the_cache_and_updates_drop_it(
+    store, settings, live_server_factory
+):
+    load_sample(store)
+    app = create_app(settings.replace(write_token="secret"), store=store)
+    site = live_server_factory(app).url
+    page_cache = app.extensions[views.CACHE_EXTENSION]
+    assert get(site + "/index.json").json()["counts"]["places"] == 0
+    assert len(page_cache) == 1
+    asked = requests.post(site + "/sparql", data={"query": "ASK {}"}, timeout=30)
+    assert asked.status_code == 200
+    sent = requests.post(
+        site + "/sparql",
+        data=b"ASK {}",
+        headers={"Content-Type": "application/sparql-query"},
+        timeout=30,
+    )
+    assert sent.status_code == 200
+    assert len(page_cache) == 1  # queries change nothing
+    place = iris.entity(BASE, "place", "baku")
+    update = f"INSERT DATA {{ GRAPH <{BASE}graph/import/x> {{ {place} a {CG.Place} }} }}"
+    done = requests.post(
+        site + "/sparql",
+        data={"update": update},
+        headers={"Authorization": "Bearer secret"},
+        timeout=30,
+    )
+    assert done.status_code in (200, 204)
+    assert len(page_cache) == 0
+    assert get(site + "/index.json").json()["counts"]["places"] == 1

@@ -12,10 +12,11 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from flask import (
     Blueprint,
+    Request,
     Response,
     current_app,
     redirect,
@@ -65,10 +66,25 @@ def _setup(state: Any) -> None:
     def _store_may_have_changed(response: Response) -> Response:
         # Any successful write through this server (SPARQL Update, Graph Store, document
         # upload) drops the cached pages and makes the next search check the store.
-        if request.method in WRITE_METHODS and response.status_code < 400:
+        if response.status_code < 400 and is_write(request):
             index.invalidate()
             cache.invalidate()
         return response
+
+
+def is_write(req: Request) -> bool:
+    """Whether a request may have changed the store: a write method, except a SPARQL
+    query sent by POST (the protocol allows it; only ``update`` changes anything)."""
+    if req.method not in WRITE_METHODS:
+        return False
+    if req.endpoint != "sparql.endpoint":
+        return True
+    if req.mimetype == "application/sparql-query":
+        return False
+    if req.mimetype == "application/x-www-form-urlencoded":
+        body = req.get_data(cache=True).decode("latin-1")
+        return "update" in {key for key, _ in parse_qsl(body, keep_blank_values=True)}
+    return True
 
 
 @bp.after_request
