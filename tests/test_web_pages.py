@@ -473,3 +473,24 @@ def test_queries_sent_by_post_keep_the_cache_and_updates_drop_it(
     assert done.status_code in (200, 204)
     assert len(page_cache) == 0
     assert get(site + "/index.json").json()["counts"]["places"] == 1
+
+
+def test_a_construct_query_shows_triples_and_downloads_as_turtle(site):
+    construct = (
+        "PREFIX cg: <https://w3id.org/claimgraph/ontology#>\n"
+        "CONSTRUCT { ?claim cg:count ?n } WHERE { ?claim cg:count ?n }"
+    )
+    data = get(site + "/query.json", params={"query": construct}).json()
+    assert data["result"]["kind"] == "graph"
+    assert data["result"]["columns"] == ["subject", "predicate", "object"]
+    assert sorted(int(row[2]["value"]) for row in data["result"]["rows"]) == [
+        20,
+        131,
+        150,
+        744,
+        800,
+    ]
+    (turtle,) = [d for d in data["downloads"] if d["format"] == "Turtle"]
+    response = requests.get(site + turtle["href"], timeout=30)
+    assert response.headers["Content-Type"].startswith("text/turtle")
+    assert len(list(ox.parse(response.content, format=ox.RdfFormat.TURTLE))) == 5
