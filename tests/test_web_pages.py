@@ -103,7 +103,9 @@ def test_home_counts_what_the_graph_holds(site):
         ("Memorial Watch", 1),
         ("Soviet Army", 1),
     ]
-    html = get(site + "/").text
+    page = get(site + "/")
+    assert page.headers["Link"] == '</?format=json>; rel="alternate"; type="application/json"'
+    html = page.text
     hrefs = {href for href, _, _ in links_in(html).links}
     assert {"/page/event/black-january", "/page/statement/alpha", "/page/instrument/iccpr"} <= hrefs
     assert get(site + "/?format=json").json() == data

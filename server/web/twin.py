@@ -48,10 +48,13 @@ def respond(
     if as_json or wants_json():
         response = jsonify(data)
     else:
+        twin = twin_url()
         response = Response(
-            render_template(template, **data, **(html or {}), twin_url=twin_url()),
+            render_template(template, **data, **(html or {}), twin_url=twin),
             mimetype="text/html",
         )
+        response.headers["Link"] = f'<{twin}>; rel="alternate"; type="application/json"'
+
     response.status_code = status
     response.vary.add("Accept")
     return response
