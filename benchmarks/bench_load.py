@@ -6,7 +6,7 @@ peak RSS is its own: the main process (reading, checking, writing) and, separate
 largest pool worker (reading + extraction). A second pass over the same store measures
 the incremental path (every document unchanged).
 
-    python -m benchmarks.bench_load --docs 1000 --workers 1,2
+    python -m benchmarks.bench_load --docs 1000 --workers 0,1,2
     python -m benchmarks.bench_load --builder tests.test_ingest:fake_builder  # ingest only
 """
 
@@ -141,7 +141,9 @@ def run_one(corpus: Path, store_path: Path, workers: int, builder_spec: str) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1000)
-    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument(
+        "--workers", default="0,1,2", help="comma-separated worker counts (0: no pool)"
+    )
     parser.add_argument("--builder", default=DEFAULT_BUILDER, help="module:function")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--seed", type=int, default=1)
@@ -194,7 +196,7 @@ def main() -> None:
             f"{r['cpu_main_seconds']:.1f} / {r['cpu_workers_seconds']:.1f}",
             f"{r['reload_seconds']:.2f}",
             f"{r['peak_rss_main_mb']:.0f}",
-            f"{r['peak_rss_worker_mb']:.0f}" if r["workers"] > 1 else "-",
+            f"{r['peak_rss_worker_mb']:.0f}" if r["workers"] > 0 else "-",
         ]
         for r in results
     ]

@@ -70,7 +70,7 @@ def post_document() -> tuple[Response, int]:
             [source],
             base_iri=settings.base_iri,
             builder=current_app.config.get(BUILDER_CONFIG),
-            workers=1,
+            workers=0,  # one document: extraction in this process
             max_document_bytes=settings.max_document_bytes,
         )
         # A store filled only through this path still gets the ontology and reference

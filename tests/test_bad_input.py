@@ -63,7 +63,7 @@ def test_bad_files_fail_alone_with_clear_errors(store: EmbeddedStore, tmp_path: 
     (folder / "good-two.md").write_text("## Title\n\nBody.\n", encoding="utf-8")
     started = time.perf_counter()
     report = load_paths(
-        store, [folder], base_iri=BASE, builder=fake_builder, workers=1, support_graphs=False
+        store, [folder], base_iri=BASE, builder=fake_builder, workers=0, support_graphs=False
     )
     assert time.perf_counter() - started < 30  # the hostile files are refused, not parsed
     assert not report.ok
@@ -117,7 +117,7 @@ from tests.test_bad_input import slow_builder
 from tests.test_ingest import BASE, fake_builder
 store = EmbeddedStore(sys.argv[1])
 builder = slow_builder if sys.argv[3] == "slow" else fake_builder
-load_paths(store, [sys.argv[2]], base_iri=BASE, builder=builder, workers=1,
+load_paths(store, [sys.argv[2]], base_iri=BASE, builder=builder, workers=0,
            support_graphs=False, loader_version="killed-1",
            on_outcome=lambda o: print(o.status, o.doc_id, flush=True))
 """

@@ -67,7 +67,7 @@ def test_locked_store_says_to_load_through_the_server(tmp_path, store_path, caps
 def test_missing_path_and_bad_flags(tmp_path, store_path, capsys, fake_extraction) -> None:
     assert main(["load", "--store", store_path, str(tmp_path / "nope.txt")]) == 1
     assert f"{tmp_path / 'nope.txt'}: no such file or folder" in capsys.readouterr().err
-    assert main(["load", "--store", store_path, "--workers", "0", str(tmp_path)]) == 2
+    assert main(["load", "--store", store_path, "--workers", "-1", str(tmp_path)]) == 2
     assert main(["load", "--store", store_path, "--token", "t", str(tmp_path)]) == 2
     assert "--token is only used with --server" in capsys.readouterr().err
 

@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=int,
         default=None,
-        help="processes that extract documents in parallel (default: up to 2 cores)",
+        help="processes that extract documents while this one writes (0: none; default: 2)",
     )
     parser.add_argument(
         "--force", action="store_true", help="reload documents even when they are unchanged"
@@ -61,8 +61,8 @@ def _print_outcome(outcome: FileOutcome) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from server.cli import CommandError
 
-    if args.workers is not None and args.workers < 1:
-        raise CommandError("--workers must be at least 1")
+    if args.workers is not None and args.workers < 0:
+        raise CommandError("--workers must be 0 (extract in this process) or more")
     if args.server:
         token = args.token or settings.write_token
         if not token:
