@@ -1,4 +1,4 @@
-"""Loading speed: documents/s and triples/s with 1 and 2 worker processes, peak memory.
+"""Loading speed: documents/s and triples/s with 0, 1 and 2 worker processes, peak memory.
 
 Synthesizes the corpus on first use (:mod:`benchmarks.synth_corpus`), then for each
 worker count loads it into a fresh on-disk store in a child process, so that each run's
