@@ -219,3 +219,16 @@ def test_the_ontology_documentation_is_one_click_away(browser, site, shoot):
     assert browser.current_url.endswith("/docs/ontology")
     assert "Statement" in browser.find_element("css selector", "body").text
     shoot("ontology")
+
+
+def test_the_editor_indents_with_tab_and_lets_the_keyboard_leave(browser, site):
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(site + "/query")
+    editor = by_css(browser, "#query-text")[0]
+    editor.send_keys("{", Keys.ENTER, Keys.TAB, "?s")
+    assert editor.get_attribute("value") == "{\n  ?s"
+    assert browser.execute_script("return document.activeElement.id") == "query-text"
+    editor.send_keys(Keys.ESCAPE, Keys.TAB)
+    assert browser.execute_script("return document.activeElement.id") != "query-text"
+    assert editor.get_attribute("value") == "{\n  ?s"

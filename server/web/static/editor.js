@@ -1,4 +1,5 @@
-// The query editor: line numbers that follow the text, Tab indents, Ctrl+Enter runs.
+// The query editor: line numbers that follow the text, Tab indents (Esc then Tab leaves),
+// Ctrl+Enter runs.
 // The page works without this script (a plain textarea and a submit button).
 (function () {
   "use strict";
@@ -9,6 +10,7 @@
   var editor = form.querySelector(".editor");
   var errorLine = parseInt(editor.getAttribute("data-error-line"), 10) || 0;
   var edited = false;
+  var keepTab = true;
 
   function lineCount() {
     return text.value.split("\n").length;
@@ -30,11 +32,14 @@
   }
 
   text.addEventListener("input", function () { edited = true; render(); });
+  text.addEventListener("focus", function () { keepTab = true; });
   text.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       form.requestSubmit ? form.requestSubmit() : form.submit();
-    } else if (event.key === "Tab" && !event.shiftKey) {
+    } else if (event.key === "Escape") {
+      keepTab = false; // Esc, then Tab, leaves the editor (keyboard users are not trapped)
+    } else if (event.key === "Tab" && !event.shiftKey && keepTab) {
       event.preventDefault();
       var start = text.selectionStart;
       var end = text.selectionEnd;
