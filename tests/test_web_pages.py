@@ -398,12 +398,14 @@ def test_an_event_with_many_claims_lists_some_but_counts_and_charts_them_all(sit
     from server.web import event
 
     monkeypatch.setattr(event, "CLAIM_LIMIT", 4)
+    monkeypatch.setattr(event, "SOURCE_LIMIT", 1)
     data = get(site + "/page/event/black-january.json").json()["event"]
     assert len(data["claims"]) == 4 and data["claim_count"] == 9
-    assert sorted(s["claims"] for s in data["sources"]) == [3, 6]
+    assert [s["claims"] for s in data["sources"]] == [6] and data["source_count"] == 2
     assert sum(len(c["figures"]) for c in data["casualty_comparisons"]) == 5
     html = get(site + "/page/event/black-january").text
     assert "The first 4 of 9 claims are listed here" in html
+    assert "The 1 sources with the most claims about this event, of 2." in html
     (link,) = [h for h, _, t in links_in(html).links if t == "List every claim as a query"]
     rows = get(site + link.replace("/query?", "/query.json?")).json()["result"]["rows"]
     assert len({row[0]["iri"] for row in rows}) == 9

@@ -26,8 +26,9 @@ FACTS = [
 ]
 
 
-# Claims listed on the page; the counts, the sources and the chart cover all of them.
+# Claims and sources listed on the page; the counts and the chart cover all of them.
 CLAIM_LIMIT = 300
+SOURCE_LIMIT = 50
 
 ALL_CLAIMS_QUERY = """PREFIX cg: <https://w3id.org/claimgraph/ontology#>
 PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
@@ -58,7 +59,10 @@ def event_view(store: GraphStore, iri: str, linker: Linker) -> tuple[dict[str, A
             for group in group_by(claims, "type")
         ],
         "all_claims_query": ALL_CLAIMS_QUERY.format(event=iri),
-        "sources": sorted(sources.values(), key=lambda s: (s.get("date") or "", s["label"])),
+        "source_count": len(sources),
+        "sources": sorted(
+            sources.values(), key=lambda s: (-s["claims"], s.get("date") or "", s["label"])
+        )[:SOURCE_LIMIT],
         "casualty_comparisons": [_comparison_json(c) for c in comparisons],
     }
     return data, casualty_chart(comparisons, title="Casualty figures by source")
