@@ -62,8 +62,13 @@ def default_builder() -> Builder:
 
 
 def default_workers() -> int:
-    """Extraction processes besides the main one, which reads files and writes graphs."""
-    return max(1, min(2, (os.cpu_count() or 1)))
+    """Extraction processes besides the main one, which reads files and writes graphs.
+
+    One core per process: writing a graph costs about as much as extracting it
+    (docs/benchmarks.md), so on 2 cores one worker and the writer use both, and more
+    than 2 workers would wait for the one writer.
+    """
+    return max(0, min(2, (os.cpu_count() or 1) - 1))
 
 
 @dataclass(frozen=True)
@@ -387,9 +392,9 @@ def load_paths(
     """Load files and folders (recursively, incrementally) into ``store``.
 
     ``builder`` is the extraction stage (default :func:`loaders.build.document_quads`);
-    ``workers`` processes run it (0: this process does; default: up to 2), so it must
-    be a module-level function when ``workers`` > 0. ``on_outcome`` is called once per
-    file as soon as its outcome is known (after its graph is written).
+    ``workers`` processes run it (0: this process does; default: cores - 1, at most 2),
+    so it must be a module-level function when ``workers`` > 0. ``on_outcome`` is
+    called once per file as soon as its outcome is known (after its graph is written).
     ``support_graphs`` also writes ``graph/reference`` and ``graph/ontology`` when
     their content changed.
     """

@@ -38,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=int,
         default=None,
-        help="processes that extract documents while this one writes (0: none; default: 2)",
+        help="processes that extract documents while this one writes (0: none; "
+        "default: cores - 1, at most 2)",
     )
     parser.add_argument(
         "--force", action="store_true", help="reload documents even when they are unchanged"
