@@ -232,3 +232,33 @@ def test_the_editor_indents_with_tab_and_lets_the_keyboard_leave(browser, site):
     editor.send_keys(Keys.ESCAPE, Keys.TAB)
     assert browser.execute_script("return document.activeElement.id") != "query-text"
     assert editor.get_attribute("value") == "{\n  ?s"
+
+
+def test_a_loaded_document_with_script_and_markup_shows_them_as_text(
+    browser, store, settings, live_server_factory, tmp_path
+):
+    """The real loader, a real file: what a hostile document says stays text."""
+    from loaders.ingest import load_paths
+
+    text = (
+        "Statement by the Office of the High Commissioner for Human Rights\n"
+        '<script>window.__cgPwned = "loaded";</script>\n'
+        '<img src="x" onerror="window.__cgPwned = 1"> <b>Bold</b> & <i>italic</i>\n'
+        "The Khojaly massacre of 26 February 1992 killed 613 civilians and was a crime "
+        "against humanity.\n"
+    )
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "hostile-note.txt").write_text(text, encoding="utf-8")
+    report = load_paths(store, [corpus], base_iri=settings.base_iri, workers=1)
+    assert [o.status for o in report.outcomes] == ["loaded"]
+    site = live_server_factory(create_app(settings, store=store)).url
+    browser.get(site + "/page/statement/hostile-note")
+    assert browser.execute_script("return typeof window.__cgPwned") == "undefined"
+    shown = by_css(browser, "#doc-text")[0].text
+    assert '<script>window.__cgPwned = "loaded";</script>' in shown
+    assert '<img src="x" onerror="window.__cgPwned = 1"> <b>Bold</b> & <i>italic</i>' in shown
+    assert by_css(browser, "#doc-text script, #doc-text img, #doc-text b, #doc-text i") == []
+    # The loader found claims in the same text; their evidence is highlighted and linked.
+    quotes = [a.text for a in by_css(browser, "#doc-text a.ev")]
+    assert "killed 613 civilians" in quotes, quotes
