@@ -15,7 +15,8 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path, PurePath
@@ -352,9 +353,7 @@ def load_sources(
         jobs = (job for job in map(loader.plan, sources) if job is not None)
         use_pool = workers > 0 and (total is None or total >= MIN_DOCUMENTS_FOR_POOL)
         if use_pool:
-            context = get_context("forkserver")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                _run_pooled(pool, jobs, loader, workers * IN_FLIGHT_PER_WORKER)
+            _run_pooled(workers, jobs, loader)
         else:
             for job in jobs:
                 loader.write(_build(job, base_iri, loader.builder, loader.max_bytes))
@@ -362,17 +361,57 @@ def load_sources(
     return loader.report
 
 
-def _run_pooled(pool: Executor, jobs: Iterator[_Job], loader: _Loader, window: int) -> None:
-    """Build in the pool, write here, in input order, with at most ``window`` in flight."""
-    pending: deque[Future] = deque()
-    for job in jobs:
-        pending.append(
-            pool.submit(_build_in_worker, job, loader.base_iri, loader.builder, loader.max_bytes)
-        )
-        while len(pending) >= window:
-            loader.write(pending.popleft().result())
-    while pending:
-        loader.write(pending.popleft().result())
+def _run_pooled(workers: int, jobs: Iterator[_Job], loader: _Loader) -> None:
+    """Build in a pool, write here, in input order, with a bounded number in flight.
+
+    A worker that dies (killed for memory, a crash in native code) breaks the pool: the
+    documents then in flight fail with a message saying so, and a fresh pool takes the
+    rest, so one hostile document cannot stop a load.
+    """
+    window = workers * IN_FLIGHT_PER_WORKER
+    context = get_context("forkserver")
+    pending: deque[tuple[_Job, Future]] = deque()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+    def submit(job: _Job) -> None:
+        args = (job, loader.base_iri, loader.builder, loader.max_bytes)
+        pending.append((job, pool.submit(_build_in_worker, *args)))
+
+    def write_oldest() -> None:
+        nonlocal pool
+        job, future = pending.popleft()
+        try:
+            loader.write(future.result())
+        except BrokenProcessPool:
+            in_flight = [(job, future), *pending]
+            pending.clear()
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            # Answers that arrived before the pool broke are good; the others are lost.
+            delivered = [f.done() and f.exception() is None for _, f in in_flight]
+            delivered[0] = False
+            lost = delivered.count(False)
+            for (each, answer), ok in zip(in_flight, delivered, strict=True):
+                if ok:
+                    loader.write(answer.result())
+                    continue
+                problem = (
+                    f"the extraction process died while this and {lost - 1} other "
+                    "document(s) were in flight (out of memory?); load it alone to find out"
+                )
+                loader.write(
+                    FileOutcome(each.name, "failed", each.doc_id, error=f"{each.name}: {problem}")
+                )
+
+    try:
+        for job in jobs:
+            submit(job)
+            while len(pending) >= window:
+                write_oldest()
+        while pending:
+            write_oldest()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def load_paths(

@@ -197,3 +197,30 @@ def test_sigkill_during_writes_never_leaves_a_partial_graph(tmp_path: Path) -> N
     assert len(stored) - len(reported) <= 1
     for doc_id in stored:
         assert graph_size(store, doc_id) == 2 + sizes[doc_id] + PROVENANCE_TRIPLES
+
+
+def crashing_builder(doc: SourceDocument, base_iri: str):
+    """Dies like a worker killed for memory when a document says "crash"."""
+    if "crash" in doc.text:
+        os._exit(1)
+    return fake_builder(doc, base_iri)
+
+
+def test_a_dying_worker_fails_only_the_documents_in_flight(store, tmp_path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(16):
+        (folder / f"d{n:02d}.txt").write_text("crash\n" if n == 5 else f"document {n}\n")
+    report = load_paths(
+        store, [folder], base_iri=BASE, builder=crashing_builder, workers=1, support_graphs=False
+    )
+    assert [o.doc_id for o in report.outcomes] == [f"d{n:02d}" for n in range(16)]  # in order
+    status = {o.doc_id: o for o in report.outcomes}
+    assert "d05.txt: the extraction process died while this and" in status["d05"].error
+    failed = {d for d, o in status.items() if o.status == "failed"}
+    assert all("extraction process died" in status[d].error for d in failed)
+    assert len(failed) <= 4  # at most the documents in flight with it (1 worker x 4)
+    assert status["d15"].status == "loaded"  # a fresh pool took the rest
+    loaded = {d for d, o in status.items() if o.status == "loaded"}
+    assert loaded == {f"d{n:02d}" for n in range(16)} - failed
+    assert {g.value.rsplit("/", 1)[1] for g in store.named_graphs()} == loaded
