@@ -2,8 +2,9 @@
 
 Lists are capped (``LIST_LIMIT``) and ordered by how much the graph says about each
 item, so the home page stays fast on a large store; each list links to a query that
-lists them all. Events, organizations and instruments are listed when a claim or a
-statement refers to them: reference data names many more, which the counts include.
+lists them all. Statements are listed when they make claims, events and instruments
+when claims refer to them, organizations when anything does: reference data names many
+more, which the counts include.
 """
 
 from __future__ import annotations
@@ -71,41 +72,14 @@ def list_query(name: str) -> str:
 def home_view(store: GraphStore, linker: Linker) -> dict[str, Any]:
     counts = _counts(store)
     claim_types = _claim_types(store, linker)
+    # Each list counts from the links (claims to statements, to events, ...) and joins
+    # the rest for its 25 winners only: ranking every statement joined to its date took
+    # 1.3 s at a million triples, ranking the statedIn links 0.25 s.
     lists = {
-        "statements": _ranked(
-            store,
-            f"""SELECT ?x (COUNT(DISTINCT ?c) AS ?n) (SAMPLE(?d) AS ?date) WHERE {{
-                  ?x a {CG.Statement} .
-                  OPTIONAL {{ ?c {CG.statedIn} ?x }}
-                  OPTIONAL {{ ?x {DCT.date} ?d }}
-                }} GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT {LIST_LIMIT}""",
-            linker,
-        ),
-        "events": _ranked(
-            store,
-            f"""SELECT ?x (COUNT(DISTINCT ?c) AS ?n) (SAMPLE(?d) AS ?date) WHERE {{
-                  ?x a {CG.Event} .
-                  ?c {CG.about} ?x .
-                  OPTIONAL {{ ?x {SCHEMA.startDate} ?d }}
-                }} GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT {LIST_LIMIT}""",
-            linker,
-        ),
-        "organizations": _ranked(
-            store,
-            f"""SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-                  ?x a {CG.Organization} .
-                  ?s ?p ?x . ?s {CG.claimType}|{CG.sourceDocument} ?any .
-                }} GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT {LIST_LIMIT}""",
-            linker,
-        ),
-        "instruments": _ranked(
-            store,
-            f"""SELECT ?x (COUNT(DISTINCT ?c) AS ?n) WHERE {{
-                  ?x a {CG.LegalInstrument} .
-                  ?c {CG.instrument} ?x .
-                }} GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT {LIST_LIMIT}""",
-            linker,
-        ),
+        "statements": _ranked(store, f"?c {CG.statedIn} ?x", "?c", linker, date=DCT.date),
+        "events": _ranked(store, f"?c {CG.about} ?x", "?c", linker, date=SCHEMA.startDate),
+        "organizations": _ranked(store, f"?x a {CG.Organization} . ?s ?p ?x", "?s", linker),
+        "instruments": _ranked(store, f"?c {CG.instrument} ?x", "?c", linker),
     }
     return {
         "counts": counts,
@@ -194,19 +168,36 @@ def _claim_types(store: GraphStore, linker: Linker) -> list[dict[str, Any]]:
     return types
 
 
-def _ranked(store: GraphStore, query: str, linker: Linker) -> list[dict[str, Any]]:
-    result = select(store, query)
-    has_date = any(v.value == "date" for v in result.variables)
-    rows = list(result)
-    labels = fetch_labels(store, {r["x"].value for r in rows if isinstance(r["x"], NamedNode)})
+def _ranked(
+    store: GraphStore, pattern: str, counted: str, linker: Linker, *, date: NamedNode | None = None
+) -> list[dict[str, Any]]:
+    """The ``LIST_LIMIT`` values of ?x with the most distinct ``counted`` in ``pattern``."""
+    rows = list(
+        select(
+            store,
+            f"""SELECT ?x (COUNT(DISTINCT {counted}) AS ?n) WHERE {{ {pattern} }}
+                GROUP BY ?x ORDER BY DESC(?n) ?x LIMIT {LIST_LIMIT}""",
+        )
+    )
+    rows = [r for r in rows if isinstance(r["x"], NamedNode)]
+    labels = fetch_labels(store, [r["x"] for r in rows])
+    dates = _dates(store, [r["x"] for r in rows], date) if date is not None else {}
     items = []
     for row in rows:
         entry = term_view(row["x"], labels, linker)
         entry["count"] = int(row["n"].value)
-        if has_date and row["date"] is not None:
-            entry["date"] = row["date"].value
+        if row["x"].value in dates:
+            entry["date"] = dates[row["x"].value]
         items.append(entry)
     return items
+
+
+def _dates(store: GraphStore, nodes: list[NamedNode], prop: NamedNode) -> dict[str, str]:
+    if not nodes:
+        return {}
+    values = " ".join(str(n) for n in nodes)
+    rows = select(store, f"SELECT ?x ?d WHERE {{ VALUES ?x {{ {values} }} ?x {prop} ?d }}")
+    return {row["x"].value: row["d"].value for row in rows}
 
 
 def _value(term: Any) -> str | None:
