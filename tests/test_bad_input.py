@@ -13,7 +13,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -123,34 +125,47 @@ load_paths(store, [sys.argv[2]], base_iri=BASE, builder=builder, workers=0,
 """
 
 
+def kill_a_load(
+    store_path: str, folder: Path, builder: str, before_kill: Callable[[IO[str]], list[str]]
+) -> list[str]:
+    """Run a load in a child process, SIGKILL it once ``before_kill`` (given the child's
+    stdout, one line per written document) returns; every document id it reported."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_LOAD, store_path, str(folder), builder],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        reported = before_kill(child.stdout)
+        os.kill(child.pid, signal.SIGKILL)
+        reported += [line.split()[1] for line in child.stdout.read().splitlines()]
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+        child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+    return reported
+
+
 def test_sigkill_midway_leaves_exactly_the_completed_documents(tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
     for n in range(10):
         (folder / f"d{n}.txt").write_text("\n".join(f"line {i}" for i in range(50 + n)))
     store_path = str(tmp_path / "store")
-    child = subprocess.Popen(
-        [sys.executable, "-c", KILLED_LOAD, store_path, str(folder), "slow"],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    completed = []
-    try:
-        while len(completed) < 3:
-            line = child.stdout.readline()
-            assert line, "the load ended before it could be killed"
-            completed.append(line.split()[1])
-        os.kill(child.pid, signal.SIGKILL)  # while the fourth document is being built
-    finally:
-        child.kill()
-        child.wait(timeout=30)
-        child.stdout.close()
-    assert child.returncode == -signal.SIGKILL
+
+    def three_documents(out: IO[str]) -> list[str]:
+        lines = [out.readline() for _ in range(3)]
+        assert all(lines), "the load ended before it could be killed"
+        return [line.split()[1] for line in lines]  # then killed while building the 4th
+
+    completed = kill_a_load(store_path, folder, "slow", three_documents)
     store = EmbeddedStore(store_path)  # opens: the lock died with the process
     assert sorted(g.value for g in store.named_graphs()) == [
         BASE + f"graph/document/{doc_id}" for doc_id in completed
     ]
+    assert len(completed) == 3
     for n, doc_id in enumerate(completed):
         assert graph_size(store, doc_id) == 2 + 50 + n + PROVENANCE_TRIPLES
     report = load_paths(
@@ -172,22 +187,13 @@ def test_sigkill_during_writes_never_leaves_a_partial_graph(tmp_path: Path) -> N
     for doc_id, lines in sizes.items():
         (folder / f"{doc_id}.txt").write_text("\n".join(f"line {i}" for i in range(lines)))
     store_path = str(tmp_path / "store")
-    child = subprocess.Popen(
-        [sys.executable, "-c", KILLED_LOAD, store_path, str(folder), "fast"],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    reported = []
-    try:
-        reported.append(child.stdout.readline().split()[1])
+
+    def a_moment_after_the_first(out: IO[str]) -> list[str]:
+        first = out.readline().split()[1]
         time.sleep(random.Random().uniform(0.05, 0.3))
-        os.kill(child.pid, signal.SIGKILL)
-        reported += [line.split()[1] for line in child.stdout.read().splitlines()]
-    finally:
-        child.kill()
-        child.wait(timeout=30)
-        child.stdout.close()
+        return [first]
+
+    reported = kill_a_load(store_path, folder, "fast", a_moment_after_the_first)
     store = EmbeddedStore(store_path)
     stored = sorted(g.value.rsplit("/", 1)[1] for g in store.named_graphs())
     assert len(reported) < len(sizes), "the load finished before the kill"
