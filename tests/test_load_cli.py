@@ -111,3 +111,45 @@ def test_load_bundled_corpus_end_to_end(store_path, capsys) -> None:
     out, _ = capsys.readouterr()
     assert "5 documents: 0 loaded, 5 unchanged, 0 failed; 0 triples written" in out
     assert "graph      reference: unchanged" in out
+
+
+def test_html_page_end_to_end_offsets_count_in_the_extracted_text(
+    tmp_path, store_path, capsys
+) -> None:
+    """A seed wrapped in a page with navigation: evidence quotes are found verbatim at
+    their offsets in the extracted text, and the page's metadata reaches the Statement."""
+    import html
+
+    text = (REPO / "data" / "corpus" / "004_4d9f4cdb39f3a4c3.txt").read_text(encoding="utf-8")
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>\n" for p in text.split("\n") if p.strip())
+    (tmp_path / "khojaly.html").write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Statement</title>'
+        '<meta property="article:published_time" content="2025-02-25T10:00:00+04:00"></head>'
+        f"<body><nav>Home News</nav><article>{paragraphs}</article><footer>(c)</footer>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    assert main(["load", "--store", store_path, "--no-progress", str(tmp_path)]) == 0
+    store = EmbeddedStore(store_path)
+    stored_text = next(
+        iter(store.query("SELECT ?t WHERE { ?d <https://w3id.org/claimgraph/ontology#text> ?t }"))
+    )["t"].value
+    assert stored_text == "\n".join(p for p in text.split("\n") if p.strip())
+    assert "Home News" not in stored_text
+    anchors = list(
+        store.query(
+            "PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#> "
+            "SELECT ?a ?b ?e WHERE { ?x nif:anchorOf ?a ; nif:beginIndex ?b ; nif:endIndex ?e }"
+        )
+    )
+    assert len(anchors) > 5
+    for row in anchors:
+        assert stored_text[int(row["b"].value) : int(row["e"].value)] == row["a"].value
+    dates = {
+        r["d"].value
+        for r in store.query(
+            "SELECT ?d WHERE { ?s a <https://w3id.org/claimgraph/ontology#Statement> ; "
+            "<http://purl.org/dc/terms/date> ?d }"
+        )
+    }
+    assert "2025-02-25" in dates
