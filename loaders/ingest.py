@@ -503,7 +503,8 @@ def write_support_graphs(
 
 def _as_stored(quads: list[Quad]) -> list[Quad]:
     """The quads as a store gives them back: pyoxigraph normalises some literals
-    (``"1"^^xsd:nonNegativeInteger`` becomes ``xsd:integer``), so compare like with like."""
+    (``"1"^^xsd:nonNegativeInteger`` becomes ``xsd:integer``; oxigraph issues #526 and
+    #1413), so compare like with like."""
     scratch = ox.Store()
     scratch.extend(quads)
     return list(scratch)
