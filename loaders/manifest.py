@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pyoxigraph import NamedNode
 
 MANIFEST_NAME = "manifest.yaml"
 
@@ -88,10 +89,19 @@ def clean_metadata(values: Mapping[str, Any], where: str) -> dict[str, str]:
             raise ValueError(f"{where}: id {value!r} must match [a-z0-9][a-z0-9-]*")
         elif key == "language" and not _LANGUAGE.match(value):
             raise ValueError(f"{where}: language {value!r} is not a language tag like 'en'")
-        elif key == "url" and not value.startswith(("http://", "https://")):
-            raise ValueError(f"{where}: url {value!r} must be an http(s) URL")
+        elif key == "url":
+            _check_url(value, where)
         cleaned[key] = value
     return cleaned
+
+
+def _check_url(value: str, where: str) -> None:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"{where}: url {value!r} must be an http(s) URL")
+    try:
+        NamedNode(value)  # it becomes the object of schema:url
+    except ValueError as exc:
+        raise ValueError(f"{where}: url {value!r} is not a valid IRI ({exc})") from None
 
 
 @dataclass(frozen=True)

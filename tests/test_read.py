@@ -175,6 +175,10 @@ def test_manifest_entries_and_errors(tmp_path: Path) -> None:
         parse_manifest("a.txt: {autor: X}\n", tmp_path, "manifest.yaml")
     with pytest.raises(ManifestError, match="not an ISO 8601 date"):
         parse_manifest("a.txt: {date: last week}\n", tmp_path, "manifest.yaml")
+    with pytest.raises(ManifestError, match="is not a valid IRI"):
+        parse_manifest("a.txt: {url: 'https://ex.org/a b'}\n", tmp_path, "manifest.yaml")
+    with pytest.raises(ManifestError, match="must be an http"):
+        parse_manifest("a.txt: {url: 'ftp://ex.org/a'}\n", tmp_path, "manifest.yaml")
     with pytest.raises(ManifestError, match="given to both"):
         parse_manifest("a.txt: {id: same}\nb.txt: {id: same}\n", tmp_path, "manifest.yaml")
 
