@@ -138,7 +138,8 @@ class LoadReport:
         counts = ", ".join(
             f"{len(self.of_status(s))} {s}" for s in ("loaded", "unchanged", "failed")
         )
-        return f"{len(self.outcomes)} documents: {counts}; {self.triples} triples written"
+        noun = "document" if len(self.outcomes) == 1 else "documents"
+        return f"{len(self.outcomes)} {noun}: {counts}; {self.triples} triples written"
 
     def to_json(self) -> dict[str, Any]:
         return {

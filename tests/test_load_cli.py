@@ -38,7 +38,7 @@ def test_load_prints_each_file_and_exits_1_when_one_fails(
     assert main(["load", "--store", store_path, "--no-progress", str(folder)]) == 0
     out, _ = capsys.readouterr()
     assert "unchanged  " in out
-    assert "1 documents: 0 loaded, 1 unchanged, 0 failed" in out
+    assert "1 document: 0 loaded, 1 unchanged, 0 failed" in out
     store = EmbeddedStore(store_path)
     graphs = {g.value for g in store.named_graphs()}
     assert "https://w3id.org/claimgraph/graph/document/good" in graphs
