@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import math
 import multiprocessing
 import sys
 import time
@@ -205,7 +206,7 @@ def compare(args: argparse.Namespace) -> dict[str, object]:
                     }
                 report[name] = {"expected_rows": expected, "servers": runs}
                 write_json(args.json, {"mode": "compare", "results": report})  # so far
-        print(compare_tables(name, runs, queries, concurrency), flush=True)
+        print(compare_tables(name, runs, [q.name for q in queries], concurrency), flush=True)
     return report
 
 
@@ -228,42 +229,60 @@ def round_qps(results: list[dict[str, object]]) -> float:
     return len(results) / sum(1 / r["qps"] for r in results)  # type: ignore[operator]
 
 
-def _ratio(ours: dict, theirs: dict, queries: list[BenchQuery]) -> str:
-    """claimgraph's round throughput over the peer's, on the queries both answered right."""
-    common = [q.name for q in queries if ours[q.name]["ok"] and theirs[q.name]["ok"]]
+def _ratios(ours: dict, theirs: dict, names: list[str]) -> tuple[str, str]:
+    """claimgraph over the peer, on the queries both answered right: the ratio of round
+    throughputs (weighted by the slow queries) and the geometric mean of per-query
+    throughput ratios (each query counts alike)."""
+    common = [n for n in names if ours[n]["ok"] and theirs[n]["ok"]]
     if not common:
-        return "-"
+        return "-", "-"
     ratio = round_qps([ours[n] for n in common]) / round_qps([theirs[n] for n in common])
-    note = "" if len(common) == len(queries) else f" ({len(common)} of {len(queries)} queries)"
-    return f"{ratio:.2f}x{note}"
+    logs = [math.log(ours[n]["qps"] / theirs[n]["qps"]) for n in common]
+    note = "" if len(common) == len(names) else f" ({len(common)} of {len(names)} queries)"
+    return f"{ratio:.2f}x{note}", f"{math.exp(sum(logs) / len(logs)):.2f}x"
 
 
 def compare_tables(
-    size: str, runs: dict[str, dict], queries: list[BenchQuery], concurrency: list[int]
+    size: str, runs: dict[str, dict], names: list[str], concurrency: list[int]
 ) -> str:
     base = runs.get("claimgraph")
     rows = []
     for server, run in runs.items():
         for c in concurrency:
             r = run[f"c{c}"]
-            ratio = "-"
+            ratio, geomean = "-", "-"
             if server != "claimgraph" and base:
-                ratio = _ratio(base[f"c{c}"]["queries"], r["queries"], queries)
+                ratio, geomean = _ratios(base[f"c{c}"]["queries"], r["queries"], names)
             errors = sum(q["requests"] - q["ok"] for q in r["queries"].values())
             probe = r["queries"][PROBE.name]["qps"]
-            rows.append([size, server, c, f"{r['round_qps']:.2f}", ratio, errors, f"{probe:.0f}"])
-    header = ["size", "server", "clients", "q/s (one of each)", "claimgraph ÷ this", "errors"]
-    out = [markdown_table([*header, "ASK {} q/s"], rows), ""]
+            rows.append(
+                [size, server, c, f"{r['round_qps']:.2f}", ratio, geomean, errors, f"{probe:.0f}"]
+            )
+    header = ["size", "server", "clients", "q/s (one of each)", "claimgraph ÷ this"]
+    header += ["per-query geomean", "errors", "ASK {} q/s"]
+    out = [markdown_table(header, rows), ""]
     for c in concurrency:
         header = ["query", *[f"{s} q/s, p50 / p99 ms" for s in runs]]
         qrows = []
-        for q in [*queries, PROBE]:
-            cells = [q.name]
+        for name in [*names, PROBE.name]:
+            cells = [name]
             for run in runs.values():
-                t = run[f"c{c}"]["queries"][q.name]
+                t = run[f"c{c}"]["queries"][name]
                 cells.append(f"{t['qps']:.1f}, {ms(t['p50'])} / {ms(t['p99'])}")
             qrows.append(cells)
         out += [f"{size}, {c} client(s):", "", markdown_table(header, qrows), ""]
+    return "\n".join(out)
+
+
+def tables_from_json(path: Path) -> str:
+    """The tables of a saved ``compare`` run (``--json``), without running anything."""
+    report = json.loads(path.read_text())["results"]
+    out = []
+    for size, result in report.items():
+        names = [n for n in result["expected_rows"] if n != PROBE.name]
+        some_run = next(iter(result["servers"].values()))
+        concurrency = sorted(int(k[1:]) for k in some_run if k.startswith("c"))
+        out.append(compare_tables(size, result["servers"], names, concurrency))
     return "\n".join(out)
 
 
@@ -322,7 +341,11 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds per query and concurrency (load: total)",
     )
     parser.add_argument("--timeout", type=float, default=300.0, help="client timeout per request")
+    parser.add_argument("--tables", type=Path, help="print the tables of a saved --json run")
     args = parser.parse_args(argv)
+    if args.tables:
+        print(tables_from_json(args.tables))
+        return 0
     info = machine()
     print(f"Machine: {machine_line(info)}", flush=True)
     result = compare(args) if args.mode == "compare" else load_test(args)
