@@ -20,7 +20,6 @@ import resource
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -36,55 +35,30 @@ def _builder(spec: str):
     return getattr(importlib.import_module(module), name)
 
 
-def _descendants(root: int) -> dict[int, tuple[int, float]]:
-    """(peak RSS KiB, CPU seconds so far) of every descendant process of ``root``."""
-    parents: dict[int, int] = {}
-    cpu: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid = int(stat.parent.name)
-        parents[pid] = int(fields[1])
-        cpu[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-    found: dict[int, tuple[int, float]] = {}
-    for pid in parents:
-        ancestor = parents.get(pid)
-        while ancestor and ancestor != root:
-            ancestor = parents.get(ancestor)
-        if ancestor != root:
-            continue
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        hwm = next((int(ln.split()[1]) for ln in status.splitlines() if ln.startswith("VmHWM:")), 0)
-        found[pid] = (hwm, cpu[pid])
-    return found
+_STATS_ENV = "CLAIMGRAPH_BENCH_STATS"  # folder where workers leave their numbers
+_INNER_ENV = "CLAIMGRAPH_BENCH_BUILDER"  # the builder being measured, module:function
 
 
-class _Workers(threading.Thread):
-    """Samples the pool workers' peak RSS and CPU time every 50 ms: they are the
-    forkserver's children, not ours, so ``RUSAGE_CHILDREN`` does not see them."""
+def measured_builder(doc, base_iri: str):
+    """The measured builder, then this process's peak RSS and CPU time into a file named
+    after its pid: pool workers are the forkserver's children, so neither
+    ``RUSAGE_CHILDREN`` nor sampling /proc from the main process sees them reliably."""
+    quads = _builder(os.environ[_INNER_ENV])(doc, base_iri)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    stats = Path(os.environ[_STATS_ENV]) / str(os.getpid())
+    stats.write_text(f"{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
+    return quads
 
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.seen: dict[int, tuple[int, float]] = {}
-        self.done = threading.Event()
 
-    def run(self) -> None:
-        while not self.done.wait(0.05):
-            self.seen.update(_descendants(os.getpid()))
-
-    @property
-    def peak_kb(self) -> int:
-        return max((hwm for hwm, _ in self.seen.values()), default=0)
-
-    @property
-    def cpu_seconds(self) -> float:
-        return sum(cpu for _, cpu in self.seen.values())
+def _worker_stats(folder: Path) -> tuple[float, float]:
+    """(largest peak RSS in MB, total CPU seconds) over the worker processes."""
+    peak, cpu = 0.0, 0.0
+    for path in folder.iterdir():
+        if int(path.name) == os.getpid():
+            continue  # workers 0: this process extracted
+        kb, seconds = path.read_text().split()
+        peak, cpu = max(peak, int(kb) / 1024), cpu + float(seconds)
+    return peak, cpu
 
 
 def run_one(corpus: Path, store_path: Path, workers: int, builder_spec: str) -> dict:
@@ -92,9 +66,11 @@ def run_one(corpus: Path, store_path: Path, workers: int, builder_spec: str) -> 
     from loaders.ingest import load_paths
     from loaders.store import EmbeddedStore
 
-    builder = _builder(builder_spec)
-    sampler = _Workers()
-    sampler.start()
+    stats = store_path.with_name("worker-stats")
+    shutil.rmtree(stats, ignore_errors=True)
+    stats.mkdir(parents=True)
+    os.environ.update({_STATS_ENV: str(stats), _INNER_ENV: builder_spec})
+    builder = measured_builder
     shutil.rmtree(store_path, ignore_errors=True)
     store = EmbeddedStore(str(store_path))
 
@@ -118,8 +94,7 @@ def run_one(corpus: Path, store_path: Path, workers: int, builder_spec: str) -> 
     main_cpu = cpu()
     report, seconds = timed_load()
     main_cpu = cpu() - main_cpu
-    sampler.done.set()
-    sampler.join()
+    worker_peak_mb, worker_cpu = _worker_stats(stats)
     again, reload_seconds = timed_load()
     return {
         "workers": workers,
@@ -131,10 +106,10 @@ def run_one(corpus: Path, store_path: Path, workers: int, builder_spec: str) -> 
         "reload_unchanged": len(again.of_status("unchanged")),
         "reload_seconds": reload_seconds,
         "peak_rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # KiB
-        "peak_rss_worker_mb": sampler.peak_kb / 1024,
+        "peak_rss_worker_mb": worker_peak_mb,
         # CPU time does not depend on what else the machine runs: the cost per document
         "cpu_main_seconds": main_cpu,
-        "cpu_workers_seconds": sampler.cpu_seconds,
+        "cpu_workers_seconds": worker_cpu,
     }
 
 

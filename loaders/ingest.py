@@ -55,11 +55,16 @@ MIN_DOCUMENTS_FOR_POOL = 8
 IN_FLIGHT_PER_WORKER = 4
 
 
-def default_builder() -> Builder:
-    """The extraction stage, imported on first use (it loads spaCy)."""
+def extract(doc: SourceDocument, base_iri: str) -> list[Quad]:
+    """:func:`loaders.build.document_quads`, imported where it runs: with workers the
+    main process never loads spaCy (~100 MB), it only reads and writes."""
     from loaders.build import document_quads
 
-    return document_quads
+    return document_quads(doc, base_iri)
+
+
+def default_builder() -> Builder:
+    return extract
 
 
 def default_workers() -> int:
