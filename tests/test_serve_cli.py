@@ -97,3 +97,25 @@ def test_readme_curl_examples_work_as_written(live_server_factory, store, settin
         )
         assert done.returncode == 0, (command, done.stdout, done.stderr)
     assert (tmp_path / "claimgraph.nq").stat().st_size > 0
+
+
+def test_serve_refuses_to_start_when_a_document_fails_and_names_it(store_path, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(
+        "The Ombudsperson called the massacre in Srebrenica a genocide.\n", encoding="utf-8"
+    )
+    (corpus / "broken.txt").write_bytes(b"\xff\xfe\x00\x81 not text \x00\x00")
+    port = free_port()
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "serve", "--store", store_path, "--port", str(port)]
+        + ["--load", str(corpus)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2
+    assert "broken.txt" in done.stderr
+    assert "not serving" in done.stderr
+    assert "good.txt" in done.stdout + done.stderr  # the good file was loaded and reported

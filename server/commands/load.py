@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _print_outcome(outcome: FileOutcome) -> None:
+def print_outcome(outcome: FileOutcome) -> None:
     stream = sys.stderr if outcome.status == "failed" else sys.stdout
     print(outcome.line(), file=stream, flush=True)
 
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             base_iri=settings.base_iri,
             workers=args.workers,
             progress=progress,
-            on_outcome=_print_outcome,
+            on_outcome=print_outcome,
             max_document_bytes=settings.max_document_bytes,
             force=args.force,
         )
@@ -185,5 +185,5 @@ def post_paths(
         if isinstance(item, Source):
             item = post_document(server, token, item, max_bytes, timeout=timeout)
         report.outcomes.append(item)
-        _print_outcome(item)
+        print_outcome(item)
     return report

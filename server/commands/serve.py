@@ -54,15 +54,23 @@ def _preload(settings: Settings, paths: list[str]) -> None:
     from loaders.ingest import load_paths
     from loaders.store import open_configured_store
     from server.cli import CommandError
+    from server.commands.load import print_outcome
 
     store = open_configured_store(settings)
-    report = load_paths(store, paths, base_iri=settings.base_iri, progress=sys.stderr.isatty())
+    report = load_paths(
+        store,
+        paths,
+        base_iri=settings.base_iri,
+        progress=sys.stderr.isatty(),
+        on_outcome=print_outcome,
+        max_document_bytes=settings.max_document_bytes,
+    )
     store.flush()
     print(report.summary(), file=sys.stderr)
     del store
     gc.collect()  # release the store's lock before the worker opens it
     if not report.ok:
-        raise CommandError("some documents failed to load (see above); not serving")
+        raise CommandError("some documents failed to load (listed above); not serving")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
