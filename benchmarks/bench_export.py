@@ -3,7 +3,7 @@
 Three ways to dump the same store, each measured at every size:
 
 - ``claimgraph export`` (CLI) in a child process: wall time, output bytes, and the
-  child's peak RSS from the kernel (``wait4``);
+  child's peak RSS (its ``VmHWM``);
 - ``GET /export`` from ``claimgraph serve``: the body is read in 1 MiB chunks and
   dropped, while the server's process tree (gunicorn master, worker, the forked child
   that writes the dump) is sampled every 0.1 s; its peak proportional set size (PSS,
@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
-import subprocess
 import sys
 import threading
 import time
@@ -37,6 +35,7 @@ from benchmarks.common import (
     machine_line,
     markdown_table,
     pss_kb,
+    run_measured,
     size_name,
     sizes_of,
     store_dir,
@@ -52,18 +51,7 @@ store.dump(sys.argv[2], ox.RdfFormat.N_QUADS)
 
 
 def _child(argv: list[str]) -> dict[str, float]:
-    """Run a command; its wall time, peak RSS (MB) and CPU seconds from ``wait4``."""
-    started = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=Path(__file__).resolve().parents[1])
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed with status {process.returncode}")
-    return {
-        "seconds": time.perf_counter() - started,
-        "peak_rss_mb": usage.ru_maxrss / 1024,
-        "cpu_seconds": usage.ru_utime + usage.ru_stime,
-    }
+    return run_measured(argv, cwd=Path(__file__).resolve().parents[1])
 
 
 def cli_export(store: Path, fmt: str, output: Path) -> dict[str, float]:

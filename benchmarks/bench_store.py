@@ -1,7 +1,7 @@
 """The embedded store at growing sizes: bulk-load speed, peak memory, query latency.
 
 For each size: load the generated N-Quads file into a fresh on-disk store, each load
-method in its own child process (so its peak RSS is its own, read from ``wait4``), then
+method in its own child process (so its peak RSS, ``VmHWM``, is its own), then
 run every competency query in process (union default graph, as the server does) and
 serialize each answer as the endpoint would (SPARQL JSON / N-Triples), keeping p50 and
 p99 of the wall time over repeated runs.
@@ -21,9 +21,7 @@ import argparse
 import io
 import json
 import math
-import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -41,6 +39,7 @@ from benchmarks.common import (
     markdown_table,
     ms,
     percentile,
+    run_measured,
     size_name,
     sizes_of,
     write_json,
@@ -89,22 +88,15 @@ def _graphs_in_order(data: Path):  # type: ignore[no-untyped-def]
 
 
 def load(method: str, data: Path, location: Path) -> dict[str, float]:
-    """Load in a child process; add its peak RSS and CPU seconds from the kernel's account."""
+    """Load in a child process; add its peak RSS and CPU seconds."""
+    out = location.parent / f"{location.name}.load.json"
     argv = [sys.executable, "-m", "benchmarks.bench_store", "--child-load", method]
-    child = subprocess.Popen(
-        [*argv, str(data), str(location)],
-        stdout=subprocess.PIPE,
-        cwd=Path(__file__).resolve().parents[1],
+    measured = run_measured(
+        [*argv, str(data), str(location), str(out)], cwd=Path(__file__).resolve().parents[1]
     )
-    assert child.stdout is not None
-    out = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise RuntimeError(f"load {method} of {data} failed with status {child.returncode}")
-    result = json.loads(out)
-    result["peak_rss_mb"] = usage.ru_maxrss / 1024
-    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
+    result = json.loads(out.read_text())
+    out.unlink()
+    result.update(peak_rss_mb=measured["peak_rss_mb"], cpu_seconds=measured["cpu_seconds"])
     result["triples_per_second"] = result["triples"] / result["seconds"]
     return result
 
@@ -199,11 +191,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also run every query unbound, over the whole graph (names ending in -all)",
     )
-    parser.add_argument("--child-load", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child-load", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_load:
-        method, data, location = args.child_load
-        print(json.dumps(_load_in_this_process(method, Path(data), Path(location))))
+        method, data, location, out = args.child_load
+        result = _load_in_this_process(method, Path(data), Path(location))
+        Path(out).write_text(json.dumps(result))
         return 0
 
     info = machine()

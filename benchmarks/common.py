@@ -14,7 +14,9 @@ import json
 import math
 import os
 import platform
+import resource
 import shutil
+import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -231,6 +233,39 @@ def descendants(pid: int) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def run_measured(argv: Sequence[str], **popen: object) -> dict[str, float]:
+    """Run a command to its end: wall seconds, peak RSS in MB, CPU seconds.
+
+    The peak is the child's own ``VmHWM``, polled every 20 ms: ``ru_maxrss`` from
+    ``wait4`` would not do, as Linux carries the parent's resident size at the fork into
+    the child's ``ru_maxrss`` (a benchmark holding a large store would inflate it).
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(list(argv), **popen)  # type: ignore[call-overload]
+    peak_kb = 0
+    while process.poll() is None:  # poll() reaps the child, adding it to RUSAGE_CHILDREN
+        peak_kb = max(peak_kb, _hwm_kb(process.pid))
+        time.sleep(0.02)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed with status {process.returncode}")
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"seconds": seconds, "peak_rss_mb": peak_kb / 1024, "cpu_seconds": cpu}
+
+
+def _hwm_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def pss_kb(pids: Sequence[int]) -> int:
