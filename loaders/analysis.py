@@ -110,7 +110,7 @@ class Analysis:
     def _topical(self, events: list[EventMention]) -> list[EventMention]:
         """Drop events named only as a time reference ("since the Second World War")."""
         temporal = re.compile(
-            r"\b(?:since|after|before|following|until|during|prior\s+to)\s+(?:the\s+)?$",
+            r"\b(?:since|after|before|following|until|prior\s+to)\s+(?:the\s+)?$",
             re.IGNORECASE,
         )
         return [e for e in events if not temporal.search(self.text[max(0, e.begin - 20) : e.begin])]

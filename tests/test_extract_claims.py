@@ -314,3 +314,15 @@ def test_calls_for_and_recognition_asked_for_is_still_a_characterization() -> No
         c.values["legalCategory"][0].slug for c in _claims_of(text, "legal-characterization")
     ] == ["genocide"]
     assert _claims_of(text, "recognition") == []
+
+
+def test_figures_during_an_event_belong_to_that_event() -> None:
+    text = (
+        "The Srebrenica massacre is remembered every July.\n\n"
+        "During the Rwandan genocide, 300 teachers were killed.\n\n"
+        "After the Halabja massacre, 40 families were displaced."
+    )
+    found = {(c.values["count"][0], c.about) for c in _claims_of(text, "casualty-figure")}
+    # "during" names the event itself; "after" only dates the sentence by another event,
+    # so that figure falls back to the text's main event
+    assert found == {(300, ("rwandan-genocide",)), (40, ("srebrenica-massacre",))}
