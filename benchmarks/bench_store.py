@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             rate = result["triples_per_second"]
             print(f"{name} load {method}: {rate:,.0f} triples/s", flush=True)
         store = EmbeddedStore(str(location))
-        queries = competency_queries(store, args.queries)
+        queries = competency_queries(store, args.queries, bind=args.bind)
         if args.whole_graph:
             queries += competency_queries(store, args.queries, bound=False)
         timings = time_queries(store, queries, args.runs, args.budget, args.timeout)
