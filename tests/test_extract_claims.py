@@ -326,3 +326,36 @@ def test_figures_during_an_event_belong_to_that_event() -> None:
     # "during" names the event itself; "after" only dates the sentence by another event,
     # so that figure falls back to the text's main event
     assert found == {(300, ("rwandan-genocide",)), (40, ("srebrenica-massacre",))}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # coordinated subjects: every agent of the verb
+            "In the Rwandan genocide, Hutu extremists and the Interahamwe murdered teachers.",
+            {"hutu-extremists", "interahamwe"},
+        ),
+        (  # the subject of the reported clause, not the body that reports it
+            "The United Nations said that Iraqi forces gassed villagers in the Halabja massacre.",
+            {"iraqi-army"},
+        ),
+        ("The Srebrenica massacre was ordered by Amira Haddad.", {"amira-haddad"}),
+        ("The Halabja massacre was planned by the Iraqi Army.", {"iraqi-army"}),
+        (
+            "Responsibility for the Halabja massacre lies with the Iraqi Army.",
+            {"iraqi-army"},
+        ),
+        ("The Iraqi Army bears full responsibility for the Halabja massacre.", {"iraqi-army"}),
+        ("The Interahamwe is directly responsible for the Rwandan genocide.", {"interahamwe"}),
+        ("The Interahamwe's genocide against the Tutsi lasted 100 days.", {"interahamwe"}),
+        ("Iraq's policy of genocide culminated in the Halabja massacre.", {"iraq"}),
+        # a country owning an event only places it; "lies with" needs "responsibility"
+        ("Rwanda's genocide against the Tutsi is remembered in April.", set()),
+        ("After the Halabja massacre, the future lies with the Iraqi Army.", set()),
+    ],
+)
+def test_perpetrator_phrasings(sentence: str, expected: set) -> None:
+    found = {
+        _keys(c.values["perpetrator"])[0] for c in _claims_of(sentence, "perpetrator-attribution")
+    }
+    assert found == expected

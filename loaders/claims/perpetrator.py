@@ -27,15 +27,17 @@ _ACCOMPLICE = re.compile(
 _LOCATIVE = re.compile(
     r"\b(?:in|at|near|from|of|to|into|on|across)\s+(?:the\s+)?(?:[A-Z][\w'\u2019-]*[\s,]*)*$"
 )
+_STATE_ACTION = re.compile(r"(?:policy|policies|campaign|crimes|aggression)\b", re.IGNORECASE)
 _NOT_SUBJECT = re.compile(r"\b(?:by|of|to|from|against|with|for)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _agents(analysis: Analysis, begin: int, end: int) -> list[Mention]:
-    """Organizations, and states named by their country ("perpetrated by Armenia")."""
+    """Organizations, people ("ordered by Ratko Mladic"), and states named by their
+    country ("perpetrated by Armenia")."""
     return [
         m
-        for m in analysis.entities_in(begin, end, "organization", "place")
-        if m.kind == "organization" or is_country(analysis, m)
+        for m in analysis.entities_in(begin, end, "organization", "place", "person")
+        if m.kind != "place" or is_country(analysis, m)
     ]
 
 
@@ -74,24 +76,40 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             r"\b(?:was|were|been|being|be|is|are)\s+(?:\w+ly\s+)?$", text[begin : verb.start_char]
         ):
             continue  # passive: "were killed by X" names X after "by"
+        said = [c.end_char for c in analysis.cues("REPORT", begin, verb.start_char)]
+        clause = max(said, default=begin)  # "The UN said that Serb forces killed": the forces
         subjects = [
             m
-            for m in _agents(analysis, begin, verb.start_char)
+            for m in _agents(analysis, clause, verb.start_char)
             if not _NOT_SUBJECT.search(text[max(begin, m.begin - 12) : m.begin])
             and not (m.kind == "place" and _LOCATIVE.search(text[begin : m.begin]))
         ]
         if subjects and _in_relative_clause(text[subjects[0].end : verb.start_char]):
             continue  # "Armenia failed to ... persons who were ... killed": not its verb
-        if subjects:
-            found.append((subjects[0], verb.start_char))
+        if subjects:  # "Ottoman troops and Kurdish irregulars massacred": both
+            found += [(agent, verb.start_char) for agent in _list_from(analysis, subjects)]
             for mention in _agents(analysis, begin, verb.start_char):
                 if _ACCOMPLICE.search(text[max(begin, mention.begin - 40) : mention.begin]):
                     found.append((mention, verb.start_char))
     for cue in analysis.cues("RESPONSIBLE"):
-        _, end = analysis.sentence_at(cue.start_char)
+        begin, end = analysis.sentence_at(cue.start_char)
+        if cue.text.lower().endswith(" with") and not re.search(
+            r"\bresponsib", text[begin : cue.start_char], re.IGNORECASE
+        ):
+            continue  # "lies with" blames only after "responsibility for ..."
         after = _agents(analysis, cue.end_char, clause_end(text, cue.end_char, end))
         if after and after[0].begin - cue.end_char <= 30:
             found.append((after[0], cue.start_char))
+    for cue in analysis.cues("RESPONSIBLE_SUBJECT"):
+        begin, _ = analysis.sentence_at(cue.start_char)
+        before = [  # "The Iraqi regime bears full responsibility for ..."
+            m
+            for m in _agents(analysis, begin, cue.start_char)
+            if not _NOT_SUBJECT.search(text[max(begin, m.begin - 12) : m.begin])
+        ]
+        if before and not _in_relative_clause(text[before[0].end : cue.start_char]):
+            found += [(agent, cue.start_char) for agent in _list_from(analysis, before)]
+    found += _possessive_agents(analysis)
     records = []
     for agent, offset in found:
         begin, end = sentence_span(analysis, offset)
@@ -111,6 +129,26 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
     return records
 
 
+def _possessive_agents(analysis: Analysis) -> list[tuple[Mention, int]]:
+    """ "the Ba'athist regime's genocide against the Kurds", "Iraq's chemical attack":
+    the owner of an event noun or a legal category did it. Not a country: "Rwanda's
+    genocide" places the event, "Iraq's policy of genocide" blames the state."""
+    found = []
+    for agent in _agents(analysis, 0, len(analysis.text)):
+        owner = re.match(r"['\u2019]s?\s+", analysis.text[agent.end : agent.end + 4])
+        if owner is None:
+            continue
+        start = agent.end + owner.end()
+        if agent.kind == "place" and not _STATE_ACTION.match(analysis.text, start):
+            continue
+        nouns = analysis.cues("EVENT_NOUN", start, start + 40) + analysis.terms(
+            "LEGAL_CATEGORY", start, start + 40
+        )
+        if any(re.fullmatch(r"[\w\s-]*", analysis.text[start : n.start_char]) for n in nouns):
+            found.append((agent, agent.begin))
+    return found
+
+
 def _in_relative_clause(between: str) -> bool:
     """A verb after "who/which/where ..." with no closing comma belongs to that clause;
     "Soviet forces, which had entered Baku, committed" closes it before the verb."""
@@ -124,7 +162,9 @@ def _passive_agent_follows(analysis: Analysis, by: int) -> bool:
     if re.search(
         r"\b(?:committed|perpetrated|carried\s+out|killed|massacred|occupied|"
         r"attacked|orchestrated|executed|shelled|bombed|stormed|destroyed|"
-        r"slaughtered|exterminated|expelled|deported)\s+$",
+        r"slaughtered|exterminated|expelled|deported|organi[sz]ed|planned|ordered|"
+        r"instigated|masterminded|murdered|tortured|shot|burned|looted|raped|razed|"
+        r"bombarded|besieged|gassed|launched|conducted|unleashed|waged)\s+$",
         before,
     ):
         return True
