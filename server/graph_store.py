@@ -24,6 +24,8 @@ from server.negotiation import GRAPH_FORMATS, graph_format
 from server.security import require_write_token, server_timing
 
 bp = Blueprint("graph_store", __name__)
+# A 405 must say what is allowed (RFC 9110 15.5.6): the default graph is only read.
+DEFAULT_GRAPH_ALLOW = {"Allow": "GET, HEAD"}
 
 
 def _store() -> GraphStore:
@@ -99,6 +101,7 @@ def write() -> Response:
             405,
             "method-not-allowed",
             "the default graph is read-only here; write to a named graph (?graph=<IRI>)",
+            headers=DEFAULT_GRAPH_ALLOW,
         )
     if request.method == "PUT":
         _store().replace_graph(graph, quads)
@@ -121,7 +124,12 @@ def delete() -> Response:
     require_write_token()
     graph = _target()
     if isinstance(graph, DefaultGraph):
-        raise ApiError(405, "method-not-allowed", "the default graph cannot be deleted here")
+        raise ApiError(
+            405,
+            "method-not-allowed",
+            "the default graph cannot be deleted here",
+            headers=DEFAULT_GRAPH_ALLOW,
+        )
     if not _exists(graph):
         raise ApiError(404, "not-found", f"there is no graph {graph}")
     _store().remove_graph(graph)

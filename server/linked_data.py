@@ -20,6 +20,7 @@ import functools
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from pyoxigraph import NamedNode, RdfFormat
+from werkzeug.urls import iri_to_uri
 
 from ontology.files import ONTOLOGY_TTL as ONTOLOGY_FILE
 from ontology.vocab import CONCEPT_BASE
@@ -106,7 +107,7 @@ def data(path: str) -> Response:
         raise ApiError(404, "not-found", f"there is no resource {iri.value}")
     response = Response(answer.body, content_type=answer.media_type)
     response.headers["Server-Timing"] = server_timing(query=answer.eval_seconds)
-    response.headers["Link"] = f'<{iri.value}>; rel="describes"'
+    response.headers["Link"] = f'<{iri_to_uri(iri.value)}>; rel="describes"'  # Latin-1 only
     response.vary.add("Accept")
     return response
 

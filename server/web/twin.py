@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, jsonify, render_template, request
+from werkzeug.urls import iri_to_uri
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -53,7 +54,9 @@ def respond(
             render_template(template, **data, **(html or {}), twin_url=twin),
             mimetype="text/html",
         )
-        response.headers["Link"] = f'<{twin}>; rel="alternate"; type="application/json"'
+        # Header values are Latin-1: a path with other characters goes as a URI.
+        link = iri_to_uri(twin)
+        response.headers["Link"] = f'<{link}>; rel="alternate"; type="application/json"'
 
     response.status_code = status
     response.vary.add("Accept")
