@@ -498,3 +498,11 @@ def test_a_construct_query_shows_triples_and_downloads_as_turtle(site):
     response = requests.get(site + turtle["href"], timeout=30)
     assert response.headers["Content-Type"].startswith("text/turtle")
     assert len(list(ox.parse(response.content, format=ox.RdfFormat.TURTLE))) == 5
+
+
+def test_a_page_whose_address_is_not_latin_1_still_names_its_twin(site):
+    response = get(site + "/page/event/bak%C3%BC-%E2%80%94")
+    assert response.status_code == 404
+    assert response.headers["Link"] == (
+        '</page/event/bak%C3%BC-%E2%80%94?format=json>; rel="alternate"; type="application/json"'
+    )
