@@ -9,7 +9,7 @@ figure is only honest together with its hedge.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 UNITS = {
     "zero": 0,
@@ -220,4 +220,27 @@ def find_numbers(text: str, offset: int = 0) -> list[NumberMention]:
                 number_begin=offset + match.start("num"),
             )
         )
-    return mentions
+    return _ranges(text, offset, mentions)
+
+
+_RANGE_OPEN = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)
+_RANGE_JOIN = re.compile(r"\s*(?:and|to|-|\u2013)\s*|\s+to\s+", re.IGNORECASE)
+
+
+def _ranges(text: str, offset: int, mentions: list[NumberMention]) -> list[NumberMention]:
+    """ "between 3,200 and 5,000", "from 800,000 to one million", "800,000 to one million":
+    the low end is a lower bound (at-least), the high end an upper bound (up-to), each
+    kept as its own hedged figure rather than a point value."""
+    result = list(mentions)
+    for i in range(len(result) - 1):
+        low, high = result[i], result[i + 1]
+        join = text[low.end - offset : high.begin - offset]
+        opened = _RANGE_OPEN.search(text[max(0, low.begin - offset - 12) : low.begin - offset])
+        if not _RANGE_JOIN.fullmatch(join) or low.value >= high.value:
+            continue
+        if opened is None and not re.fullmatch(r"\s+to\s+", join):
+            continue  # "3 and 5" alone is a list, not a range
+        if low.qualifier == EXACT and high.qualifier == EXACT:
+            result[i] = replace(low, qualifier="at-least")
+            result[i + 1] = replace(high, qualifier="up-to")
+    return result

@@ -359,3 +359,53 @@ def test_perpetrator_phrasings(sentence: str, expected: set) -> None:
         _keys(c.values["perpetrator"])[0] for c in _claims_of(sentence, "perpetrator-attribution")
     }
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "The death toll from the Halabja massacre later climbed to 5,100.",
+            {(5100, "killed", "exact", "5,100")},
+        ),
+        (
+            "The death toll of the Rwandan genocide was 800,000.",
+            {(800000, "killed", "exact", "800,000")},
+        ),
+        (
+            "The Srebrenica massacre, claiming the lives of 8,000 men, shocked Europe.",
+            {(8000, "killed", "exact", "8,000")},
+        ),
+        (
+            "After the Srebrenica massacre, 1,200 men remain unaccounted for.",
+            {(1200, "missing", "exact", "1,200")},
+        ),
+        (
+            "In the Halabja massacre, 40 villagers were burned alive.",
+            {(40, "killed", "exact", "40")},
+        ),
+        (  # a range is one figure: its upper bound, with the range as its text
+            "In the Rwandan genocide, between 500,000 and 800,000 people were killed.",
+            {(800000, "killed", "up-to", "between 500,000 and 800,000")},
+        ),
+        (
+            "The Halabja massacre killed from 3,200 to 5,000 people.",
+            {(5000, "killed", "up-to", "from 3,200 to 5,000")},
+        ),
+        (  # the toll is no figure when something else sits between it and the number
+            "The death toll of the Halabja massacre is disputed, and 12 reports exist.",
+            set(),
+        ),
+    ],
+)
+def test_tolls_ranges_and_more_kinds(sentence: str, expected: set) -> None:
+    found = {
+        (
+            c.values["count"][0],
+            c.values["casualtyKind"][0].slug,
+            c.values["qualifier"][0].slug,
+            c.values["countText"][0],
+        )
+        for c in _claims_of(sentence, "casualty-figure")
+    }
+    assert found == expected

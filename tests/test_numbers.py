@@ -74,3 +74,19 @@ def test_offsets_shift_and_number_text() -> None:
 def test_ordinals_and_words_inside_words_are_not_numbers() -> None:
     assert find_numbers("the 21st Brigade and someone") == []
     assert words_to_int("forty-two") == 42
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("between 40 and 90 people", [(40, "at-least"), (90, "up-to")]),
+        ("from two thousand to 3,500 families", [(2000, "at-least"), (3500, "up-to")]),
+        ("700 to 1,000 residents", [(700, "at-least"), (1000, "up-to")]),
+        # a list is no range; a hedge already given is kept; a falling pair is no range
+        ("3 and 5 children", [(3, "exact"), (5, "exact")]),
+        ("between about 30 and 50", [(30, "approximately"), (50, "exact")]),
+        ("from 90 to 40", [(90, "exact"), (40, "exact")]),
+    ],
+)
+def test_ranges_are_bounds(text: str, expected: list) -> None:
+    assert [(n.value, n.qualifier) for n in find_numbers(text)] == expected

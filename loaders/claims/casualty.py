@@ -29,13 +29,17 @@ _NOT_COUNT_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _MONEY_AFTER = re.compile(r"\s*(?:million\s+|billion\s+)?(?:dollars|euros|manat|pounds|USD|EUR)\b")
-_AGE_BEFORE = re.compile(r"\b(?:aged|ages?|age\s+of|between)\s+(?:\d+\s+(?:to|and|-)\s+)?$")
+_AGE_BEFORE = re.compile(
+    r"\b(?:aged|ages?|ages?\s+of)\s+(?:between\s+)?(?:\d+\s+(?:to|and|-)\s+)?$"
+)
 _BREAKDOWN = re.compile(
     r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|incl\.)[\s,:]*$",
     re.IGNORECASE,
 )
 _LIST_JOIN = re.compile(r"^[\w\s'\u2019-]{0,40}?,?\s*(?:and\s+)?$")
-_BACK_LINK = re.compile(r"^\s*(?:(?:of|to|among|for)\s+(?:the\s+|those\s+)?|,\s*|\s*)$")
+_BACK_LINK = re.compile(
+    r"^\s*(?:(?:of|to|among|for)\s+(?:the\s+|those\s+)?|(?:between|from)\s+|,\s*|\s*)$"
+)
 
 
 def _is_figure(analysis: Analysis, number: NumberMention) -> bool:
@@ -64,9 +68,20 @@ def _group(analysis: Analysis, number: NumberMention, limit: int) -> tuple[str |
     return None, number.end
 
 
+# "the death toll from the pogrom eventually rose to 32": words between toll and figure
+_TOLL_LINK = re.compile(
+    r"(?:\s+(?:from|of|in|during))?(?:\s+[^,.;:()]{1,70}?)?\s+(?:\w+ly\s+)?"
+    r"(?:rose|risen|climbed|reached|stands|stood|was|is|has\s+been|had\s+been|exceeded|"
+    r"amounted|grew|increased)(?:\s+(?:to|at))?\s+",
+    re.IGNORECASE,
+)
+
+
 def _kind_before(analysis: Analysis, number: NumberMention, floor: int):
     for term in reversed(analysis.terms("CASUALTY_KIND", floor, number.begin)):
         between = analysis.text[term.end_char : number.begin]
+        if "toll" in term.text.lower() and _TOLL_LINK.fullmatch(between):
+            return term
         if len(between) <= 12 and _BACK_LINK.match(between):
             lead = analysis.text[max(0, term.start_char - 16) : term.start_char]
             if "," in between and not re.search(
@@ -81,6 +96,18 @@ def _kind_before(analysis: Analysis, number: NumberMention, floor: int):
 def _kind_after(analysis: Analysis, begin: int, end: int):
     terms = analysis.terms("CASUALTY_KIND", begin, end)
     return terms[0] if terms else None
+
+
+_RANGE_OPENER = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)
+
+
+def _range_ends(text: str, low: NumberMention, high: NumberMention) -> bool:
+    """Two ends of one bounded figure, as ``loaders.numbers`` marks them."""
+    return (
+        low.qualifier == "at-least"
+        and high.qualifier == "up-to"
+        and len(text[low.end : high.begin]) <= 6
+    )
 
 
 def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
@@ -136,6 +163,11 @@ def _sentence_figures(analysis, statements, numbers, begin, end) -> list[ClaimRe
                 analysis, number.end, next_anchor
             )
         kinds[i] = (term.id_, term.start_char, term.end_char) if term is not None else None
+    low_end: dict[int, int] = {}  # high end of a range -> its low end
+    for i, j in zip(anchors, anchors[1:]):  # "between 3,200 and 5,000 people were killed"
+        if _range_ends(text, numbers[i], numbers[j]):
+            kinds[j] = kinds[j] or kinds[i]
+            kinds[i], low_end[j] = None, i  # one figure: "up to" the high end
     for i in sorted(
         parent_of
     ):  # a part has its own kind ("the fate of 150 of them") or its whole's
@@ -160,11 +192,17 @@ def _sentence_figures(analysis, statements, numbers, begin, end) -> list[ClaimRe
             last = max(group_end, kind[2]) if kind[1] > number.begin else group_end
         else:
             first, last = number.begin, group_end
+        count_text = number.number_text
+        if i in low_end:  # the figure's text is the whole range, its value the bound
+            opener = _RANGE_OPENER.search(text, 0, numbers[low_end[i]].begin)
+            range_begin = opener.start() if opener else numbers[low_end[i]].begin
+            count_text = text[range_begin : number.end]
+            first = min(first, range_begin)
         if last - first > 300:
             first, last = sentence_span(analysis, number.begin)
         values: dict = {
             "count": [number.value],
-            "countText": [number.number_text],
+            "countText": [count_text],
             "qualifier": [Concept("qualifier", number.qualifier)],
             "casualtyKind": [Concept("casualty-kind", kind[0])],
         }
