@@ -10,6 +10,7 @@ numbers, ages or durations ("Thirty-three years") are not figures.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from loaders.analysis import Analysis
@@ -164,7 +165,7 @@ def _sentence_figures(analysis, statements, numbers, begin, end) -> list[ClaimRe
             )
         kinds[i] = (term.id_, term.start_char, term.end_char) if term is not None else None
     low_end: dict[int, int] = {}  # high end of a range -> its low end
-    for i, j in zip(anchors, anchors[1:]):  # "between 3,200 and 5,000 people were killed"
+    for i, j in itertools.pairwise(anchors):  # "between 3,200 and 5,000 people were killed"
         if _range_ends(text, numbers[i], numbers[j]):
             kinds[j] = kinds[j] or kinds[i]
             kinds[i], low_end[j] = None, i  # one figure: "up to" the high end
