@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request
 
 from loaders.store import GraphStore, open_configured_store
 from server import errors, federation, security
@@ -31,6 +31,23 @@ BLUEPRINTS: list[str] = [
 ]
 
 
+class ClaimgraphRequest(Request):
+    """A request that closes every spooled upload file it opened, even from a body that
+    broke off mid-part: werkzeug drops such a file without closing it."""
+
+    def _get_file_stream(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        stream = super()._get_file_stream(*args, **kwargs)
+        self.__dict__.setdefault("_claimgraph_spooled", []).append(stream)
+        return stream
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            for stream in self.__dict__.pop("_claimgraph_spooled", []):
+                stream.close()
+
+
 def create_app(
     settings: Settings | Mapping[str, Any] | None = None, store: GraphStore | None = None
 ) -> Flask:
@@ -46,6 +63,7 @@ def create_app(
             f"not {settings.query_isolation!r}"
         )
     app = Flask(__name__)
+    app.request_class = ClaimgraphRequest
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["claimgraph.store"] = (

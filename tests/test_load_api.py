@@ -197,3 +197,24 @@ def test_server_keeps_serving_whole_documents_while_they_are_replaced(server) ->
     assert problems == []
     assert seen <= {(120, 120), (180, 0)}
     assert len(seen) == 2, f"readers saw only {seen}"
+
+
+def test_a_body_that_breaks_off_mid_upload_leaves_no_open_file(settings, store) -> None:
+    """werkzeug spools a large part to a temporary file and drops it unclosed when the body
+    ends mid-part; the app closes it (pytest turns the ResourceWarning into a failure)."""
+    import gc
+
+    app = create_app(settings.replace(write_token=TOKEN, max_document_bytes=2_000_000), store=store)
+    part = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n'
+    with app.test_client() as client:
+        answer = client.post(
+            "/api/documents",
+            data=part + b"A" * 600_000,  # no closing boundary
+            headers={
+                "Content-Type": "multipart/form-data; boundary=x",
+                "Authorization": f"Bearer {TOKEN}",
+            },
+        )
+    gc.collect()
+    assert 400 <= answer.status_code < 500
+    assert not any("/graph/document/" in str(g) for g in store.named_graphs())
