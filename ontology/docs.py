@@ -28,6 +28,15 @@ from ontology.vocab import CONCEPT_BASE
 DEFAULT_OUTPUT_DIR = Path(__file__).resolve().parents[1] / "docs" / "ontology"
 
 
+def _without_scheme_typing(ontology: Path) -> rdflib.Graph:
+    """The ontology with its concept schemes untyped: pyLODE takes every skos:ConceptScheme
+    for an ontology header and merges their titles into the page's. The schemes are
+    documented in concepts.md instead."""
+    graph = rdflib.Graph().parse(ontology)
+    graph.remove((None, RDF.type, SKOS.ConceptScheme))
+    return graph
+
+
 def render_html(ontology: Path = ONTOLOGY_TTL) -> str:
     """The pyLODE (OntPub profile) HTML page of the ontology."""
     root = logging.getLogger()
@@ -42,7 +51,7 @@ def render_html(ontology: Path = ONTOLOGY_TTL) -> str:
         # pyLODE leaves its CSS file open; that is its business, not a warning for us.
         warnings.simplefilter("ignore", ResourceWarning)
         try:
-            html = OntPub(str(ontology)).make_html()
+            html = OntPub(_without_scheme_typing(ontology)).make_html()
         finally:
             gc.collect()
     return html
