@@ -409,3 +409,33 @@ def test_tolls_ranges_and_more_kinds(sentence: str, expected: set) -> None:
         for c in _claims_of(sentence, "casualty-figure")
     }
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # a bare four-digit number before a victim group or after a kind counts
+            "In the Halabja massacre, the army killed 1500 and held the 1200 civilians detained.",
+            {(1500, "killed"), (1200, "detained")},
+        ),
+        # after a preposition of time it stays a year
+        ("In the Halabja massacre, in 1988 civilians were killed.", set()),
+    ],
+)
+def test_four_digit_counts(sentence: str, expected: set) -> None:
+    found = {
+        (c.values["count"][0], c.values["casualtyKind"][0].slug)
+        for c in _claims_of(sentence, "casualty-figure")
+    }
+    assert found == expected
+
+
+def test_a_number_inside_a_kind_is_no_figure() -> None:
+    text = "In the Srebrenica massacre, 40 children lost at least one parent."
+    analysis = analyse(text)  # the bundled reference data, which knows "orphaned"
+    found = {
+        (c.values["count"][0], c.values["casualtyKind"][0].slug)
+        for c in extract_claims(analysis, find_statements(analysis))
+        if c.type == "casualty-figure"
+    }
+    assert found == {(40, "orphaned")}  # not "one" as a second figure or a lost kind

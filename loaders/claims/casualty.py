@@ -43,12 +43,41 @@ _BACK_LINK = re.compile(
 )
 
 
+_YEAR_PREPOSITION = re.compile(
+    r"\b(?:in|since|until|till|by|from|to|of|during|before|after|early|late|mid)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _count_not_year(analysis: Analysis, number: NumberMention) -> bool:
+    """ "the 1275 taken hostages", "killed 1500 civilians": a bare four-digit number that
+    a casualty kind or victim group follows, and no preposition of time precedes, counts."""
+    following = analysis.terms("CASUALTY_KIND", number.end, number.end + 30) + analysis.terms(
+        "VICTIM_GROUP", number.end, number.end + 30
+    )
+    adjacent = (
+        any(re.fullmatch(r"\s+", analysis.text[number.end : t.start_char]) for t in following)
+        or any(  # "killed 1500"
+            re.fullmatch(r"\s+", analysis.text[t.end_char : number.begin])
+            for t in analysis.terms("CASUALTY_KIND", max(0, number.begin - 30), number.begin)
+        )
+    )
+    before = analysis.text[max(0, number.begin - 12) : number.begin]
+    return adjacent and not _YEAR_PREPOSITION.search(before)
+
+
 def _is_figure(analysis: Analysis, number: NumberMention) -> bool:
     text = analysis.text
-    if any(d.begin < number.end and number.begin < d.end for d in analysis.dates):
-        return False
+    for date in analysis.dates:
+        if date.begin < number.end and number.begin < date.end:
+            bare_year = date.month is None and date.begin == number.begin and date.end == number.end
+            if not (bare_year and _count_not_year(analysis, number)):
+                return False
     if any(a.begin <= number.begin < a.end for a in analysis.articles):
         return False
+    around = analysis.terms("CASUALTY_KIND", max(0, number.begin - 30), number.end + 30)
+    if any(t.start_char < number.begin and number.end <= t.end_char for t in around):
+        return False  # "lost at least one parent": part of the kind, not a count
     before = text[max(0, number.begin - 30) : number.begin]
     return not (
         _UNIT_AFTER.match(text, number.end)
