@@ -439,3 +439,30 @@ def test_a_number_inside_a_kind_is_no_figure() -> None:
         if c.type == "casualty-figure"
     }
     assert found == {(40, "orphaned")}  # not "one" as a second figure or a lost kind
+
+
+def _parts(text: str) -> dict:
+    return {
+        (c.values["count"][0], c.values["casualtyKind"][0].slug): c.part_of[3]
+        if c.part_of
+        else None
+        for c in _claims_of(text, "casualty-figure")
+    }
+
+
+def test_subsets_named_by_their_whole_link_to_it() -> None:
+    # the whole later in the same sentence
+    same = "In the Halabja massacre, among the wounded, 90 were children, and 700 were wounded."
+    assert _parts(same) == {(90, "wounded"): 700, (700, "wounded"): None}
+    # the whole in an earlier sentence of the same event
+    earlier = "In the Halabja massacre, 5,000 people were killed. Of those killed, 300 were women."
+    assert _parts(earlier) == {(5000, "killed"): None, (300, "killed"): 5000}
+    # a part before its whole: "150 ..., among the 1,200 hostages"; "40 of the 900 ..."
+    after = (
+        "In the Halabja massacre, the fate of 150 people, including 30 women, among the "
+        "1,200 taken hostage remains unknown, and 40 of the 900 detained died."
+    )
+    parts = _parts(after)
+    assert parts[(150, "missing")] == 1200
+    assert parts[(30, "missing")] == 150
+    assert parts[(1200, "taken-hostage")] is None

@@ -107,6 +107,10 @@ _TOLL_LINK = re.compile(
 )
 
 
+_WHOLE_AFTER = re.compile(r"(?:,\s*|^\s+)(?:among|out\s+of|of)\s+the\s+$", re.IGNORECASE)
+_SUBSET_LEAD = re.compile(r"\b(?:among|of)\s+(?:the|those|these)\s+$", re.IGNORECASE)
+
+
 def _kind_before(analysis: Analysis, number: NumberMention, floor: int):
     for term in reversed(analysis.terms("CASUALTY_KIND", floor, number.begin)):
         between = analysis.text[term.end_char : number.begin]
@@ -114,9 +118,7 @@ def _kind_before(analysis: Analysis, number: NumberMention, floor: int):
             return term
         if len(between) <= 12 and _BACK_LINK.match(between):
             lead = analysis.text[max(0, term.start_char - 16) : term.start_char]
-            if "," in between and not re.search(
-                r"\b(?:among|of)\s+(?:the|those|these)\s+$", lead, re.IGNORECASE
-            ):
+            if "," in between and not _SUBSET_LEAD.search(lead):
                 return None  # "... were killed, 744 were injured": a new figure, not a subset
             return term
         break
@@ -141,20 +143,48 @@ def _range_ends(text: str, low: NumberMention, high: NumberMention) -> bool:
 
 
 def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
-    records: list[ClaimRecord] = []
+    found: list[tuple[ClaimRecord, bool, int]] = []  # (record, is a subset, sentence)
     for sentence_begin, sentence_end in analysis.sentences:
         numbers = [
             n
             for n in analysis.numbers
             if sentence_begin <= n.begin < sentence_end and _is_figure(analysis, n)
         ]
-        records.extend(
-            _sentence_figures(analysis, statements, numbers, sentence_begin, sentence_end)
-        )
-    return records
+        found += [
+            (record, subset, sentence_begin)
+            for record, subset in _sentence_figures(
+                analysis, statements, numbers, sentence_begin, sentence_end
+            )
+        ]
+    _link_subsets(found)
+    return [record for record, _, _ in found]
 
 
-def _sentence_figures(analysis, statements, numbers, begin, end) -> list[ClaimRecord]:
+def _link_subsets(found: list[tuple[ClaimRecord, bool, int]]) -> None:
+    """ "Among the wounded, 76 were children" is part of the wounded figure of the same
+    event and statement: a larger one in the same sentence ("..., and 487 people were
+    wounded"), else the nearest one before it ("Of those killed, 56 ...")."""
+    for record, subset, sentence in found:
+        if not subset or record.part_of is not None:
+            continue
+        wholes = [
+            (other_sentence, other)
+            for other, other_subset, other_sentence in found
+            if not other_subset
+            and other.statement == record.statement
+            and other.about == record.about
+            and other.identity[1] == record.identity[1]
+            and other.identity[3] > record.identity[3]
+            and other_sentence <= sentence
+        ]
+        same = [other for at, other in wholes if at == sentence]
+        before = [other for at, other in wholes if at < sentence]
+        whole = same[0] if same else (before[-1] if before else None)
+        if whole is not None:
+            record.part_of = whole.identity
+
+
+def _sentence_figures(analysis, statements, numbers, begin, end) -> list[tuple[ClaimRecord, bool]]:
     text = analysis.text
     # 1. who belongs to whose breakdown
     parent_of: dict[int, int] = {}
@@ -209,7 +239,14 @@ def _sentence_figures(analysis, statements, numbers, begin, end) -> list[ClaimRe
     if not events:
         return []
     statement = statement_index(statements, begin)
-    records: list[ClaimRecord] = []
+    whole_of: dict[int, int] = {}  # "150 individuals, ..., among the 1275 hostages"
+    for i, j in itertools.pairwise(anchors):
+        members_end = max([numbers[m].end for m, p in parent_of.items() if p == i] or [0])
+        gap = text[max(numbers[i].end, members_end) : numbers[j].begin]
+        if _WHOLE_AFTER.search(gap) and len(gap) <= 60:
+            whole_of[i] = j
+    records: list[tuple[ClaimRecord, bool]] = []
+    by_index: dict[int, ClaimRecord] = {}
     identities: dict[int, tuple] = {}
     for i, number in enumerate(numbers):
         parent = parent_of.get(i)
@@ -240,15 +277,20 @@ def _sentence_figures(analysis, statements, numbers, begin, end) -> list[ClaimRe
             values["victimGroup"] = [Concept("victim-group", group)]
         identity = (events[0], kind[0], group, number.value, number.qualifier)
         identities[i] = identity
-        records.append(
-            ClaimRecord(
-                type="casualty-figure",
-                statement=statement,
-                about=(events[0],),
-                values=values,
-                evidence=[(first, last)],
-                identity=identity,
-                part_of=identities.get(parent) if parent is not None else None,
-            )
+        record = ClaimRecord(
+            type="casualty-figure",
+            statement=statement,
+            about=(events[0],),
+            values=values,
+            evidence=[(first, last)],
+            identity=identity,
+            part_of=identities.get(parent) if parent is not None else None,
         )
+        lead = text[max(0, kind[1] - 16) : kind[1]]
+        subset = kind[2] <= number.begin and bool(_SUBSET_LEAD.search(lead))
+        records.append((record, subset))
+        by_index[i] = record
+    for i, j in whole_of.items():
+        if i in by_index and j in identities and by_index[i].part_of is None:
+            by_index[i].part_of = identities[j]
     return records
