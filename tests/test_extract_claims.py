@@ -466,3 +466,26 @@ def test_subsets_named_by_their_whole_link_to_it() -> None:
     assert parts[(150, "missing")] == 1200
     assert parts[(30, "missing")] == 150
     assert parts[(1200, "taken-hostage")] is None
+
+
+def test_unknown_addressees_are_whole_list_items() -> None:
+    text = (
+        "The Halabja massacre statement is addressed to the UN Security Council, "
+        "ombudspersons of neighbouring countries and the European Parliament, diplomatic "
+        "missions of Iraq in European countries (CMIs), as well as Kurdish community "
+        "organizations.\n"
+    )
+    found = {
+        (_keys(c.values["addressee"])[0], text[slice(*c.evidence[0])])
+        for c in _claims_of(text, "addressee")
+    }
+    assert found == {
+        ("un-security-council", "UN Security Council"),
+        ("ombudspersons-of-neighbouring-countries", "ombudspersons of neighbouring countries"),
+        ("european-parliament", "European Parliament"),
+        (
+            "diplomatic-missions-of-iraq-in-european-countries",
+            "diplomatic missions of Iraq in European countries",
+        ),
+        ("kurdish-community-organizations", "Kurdish community organizations"),
+    }

@@ -51,6 +51,50 @@ def _leftovers(analysis: Analysis, begin: int, end: int, taken: list[Mention]) -
     return found
 
 
+_ITEM_BREAK = re.compile(r",|;|\band\b|\bas\s+well\s+as\b")
+_ITEM_LEAD = re.compile(
+    r"^\s*(?:(?:and|as\s+well\s+as)\s+)?(?:to\s+)?(?:the\s+)?(?:heads\s+of\s+the\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _whole_items(analysis: Analysis, begin: int, end: int, agents: list[Mention]) -> list[Mention]:
+    """An unknown addressee is the whole list item it sits in: "ombudspersons of other
+    countries", "diplomatic missions of Azerbaijan in foreign countries", "Turkic states
+    Ombudsman Association", not just the head word a chunker found. Items are separated by
+    commas, "and" and "as well as" that lie outside every name."""
+    text = analysis.text
+    breaks = (
+        [begin]
+        + [
+            m.start()
+            for m in _ITEM_BREAK.finditer(text, begin, end)
+            if not any(a.begin <= m.start() < a.end for a in agents)
+        ]
+        + [end]
+    )
+    result = []
+    for agent in agents:
+        if agent.resolved or agent.kind != "organization":
+            result.append(agent)
+            continue
+        item_begin = max(b for b in breaks if b <= agent.begin)
+        item_end = min(b for b in breaks if b >= agent.end)
+        raw = re.sub(r"\s*\([^)]*\)\s*$", "", text[item_begin:item_end])  # "(NHRIs)"
+        raw = re.sub(r"^[,;]", "", raw)
+        lead = _ITEM_LEAD.match(raw)
+        name = raw[lead.end() :].strip().rstrip(".")
+        if agent.text not in name or any(
+            other is not agent and other.resolved and item_begin <= other.begin < item_end
+            for other in agents
+        ):
+            result.append(agent)  # the item also names a known body: keep the parts
+            continue
+        at = item_begin + text[item_begin:item_end].index(name)
+        result.append(Mention(at, at + len(name), name, "organization", slugify(name), name, False))
+    return result
+
+
 def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
     text = analysis.text
     records = []
@@ -58,6 +102,7 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
         end = _list_end(text, cue.end_char)
         agents = agents_in(analysis, cue.end_char, end)
         agents += _leftovers(analysis, cue.end_char, end, agents)
+        agents = _whole_items(analysis, cue.end_char, end, agents)
         seen: set[str] = set()
         agents = sorted(agents, key=lambda m: m.begin)
         for position, agent in enumerate(agents):
