@@ -41,6 +41,8 @@ class Statement:
     index: int
     speaker: Speaker | None = None
     regions: list[tuple[int, int]] = field(default_factory=list)
+    reported_by: int = 0  # the statement that reports this one
+    date: str | None = None  # ISO date a recalled statement was made ("on 21 January 1990")
 
     def holds(self, offset: int) -> bool:
         return any(begin <= offset < end for begin, end in self.regions)
@@ -181,7 +183,54 @@ def find_statements(analysis: Analysis, own_issuer: Mention | None = None) -> li
         statement.speaker.outlet = _outlet(analysis, statement)
     _reported_speech(analysis, reported, quotes, own_issuer)
     own.regions = _complement(len(text), [r for s in reported.values() for r in s.regions])
-    return [own, *sorted(reported.values(), key=lambda s: s.index)]
+    statements = [own, *sorted(reported.values(), key=lambda s: s.index)]
+    return statements + _recalled(analysis, statements)
+
+
+# A public act of speech in the past: "publicly condemned", "held a press conference",
+# "made a sharp statement", "issued a statement", "declared".
+_RECALLED_ACT = re.compile(
+    r"\b(?:(?:publicly|openly|strongly|firmly)\s+)?(?:condemned|denounced|declared|"
+    r"held\s+a\s+press\s+conference|(?:made|issued|delivered|gave)\s+an?\s+(?:\w+\s+)?"
+    r"(?:statement|speech|address|declaration))\b",
+    re.IGNORECASE,
+)
+
+
+def _recalled(analysis: Analysis, statements: list[Statement]) -> list[Statement]:
+    """A statement recalled in one sentence: a named person, then a dated public act of
+    speech ("Jane Roe, who publicly condemned the massacre on 21 January 1990, ...";
+    "on 3 May 1995 he held a press conference ..."). The recalled statement holds the
+    sentence from the act on, has that person as author and the full date given in the
+    sentence; it is reported by the statement the sentence belongs to."""
+    speakers = {s.speaker.person.ref for s in statements if s.speaker is not None}
+    recalled: list[Statement] = []
+    for begin, end in analysis.sentences:
+        act = _RECALLED_ACT.search(analysis.text, begin, end)
+        if act is None:
+            continue
+        people = analysis.entities_in(begin, act.start(), "person")
+        dates = [
+            d
+            for d in analysis.dates
+            if begin <= d.begin < end and d.day is not None and d.iso() is not None
+        ]
+        if not people or not dates or people[-1].ref in speakers:
+            continue
+        person = people[-1]
+        if act.start() - person.end > 250:
+            continue
+        closest = min(dates, key=lambda d: abs(d.begin - act.start()))
+        statement = Statement(
+            len(statements) + len(recalled),
+            Speaker(person),
+            [(act.start(), end)],
+            reported_by=statement_at(statements, begin).index,
+            date=closest.iso(),
+        )
+        statement.speaker.role, statement.speaker.issuer = _apposition(analysis, person)
+        recalled.append(statement)
+    return recalled
 
 
 def _reported_speech(
@@ -239,8 +288,13 @@ def _complement(length: int, regions: list[tuple[int, int]]) -> list[tuple[int, 
 
 
 def statement_at(statements: list[Statement], offset: int) -> Statement:
-    """The statement a passage starting at ``offset`` belongs to."""
-    for statement in statements[1:]:
-        if statement.holds(offset):
-            return statement
-    return statements[0]
+    """The statement a passage starting at ``offset`` belongs to: of the reported ones
+    holding it, the one with the narrowest region (a statement recalled inside a quoted
+    speaker's sentence is the recalled one's)."""
+    holding = [
+        (end - begin, statement.index, statement)
+        for statement in statements[1:]
+        for begin, end in statement.regions
+        if begin <= offset < end
+    ]
+    return min(holding, key=lambda h: h[:2])[2] if holding else statements[0]

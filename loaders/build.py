@@ -193,7 +193,7 @@ def _statements(
     for statement, node in zip(statements[1:], nodes[1:], strict=True):
         writer.add(node, RDF.type, CG.Statement)
         writer.add(node, CG.sourceDocument, writer.document)
-        writer.add(own, CG.reports, node)
+        writer.add(nodes[statement.reported_by], CG.reports, node)
         speaker = statement.speaker
         if speaker is not None and speaker.person.kind == "person":
             person = writer.entity(speaker.person)
@@ -208,6 +208,11 @@ def _statements(
             if speaker.outlet is not None:
                 writer.add(node, CG.publisher, writer.entity(speaker.outlet))
                 writer.add(node, CG.inferred, CG.publisher)
+        recalled = date_literal(statement.date) if statement.date else None
+        if recalled is not None:  # "on 21 January 1990 he held a press conference"
+            writer.add(node, DCT.date, recalled)
+            writer.add(node, CG.inferred, DCT.date)
+            continue
         year = next(
             (y for b, e in sorted(statement.regions) if (y := elapsed_year(writer.analysis, b, e))),
             None,

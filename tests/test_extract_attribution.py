@@ -156,3 +156,30 @@ def test_a_stray_opening_quote_does_not_swallow_the_text() -> None:
     assert len(statements) == 2
     assert statement_at(statements, text.index("We call on")) is statements[1]
     assert statement_at(statements, text.index("The board")) is statements[0]
+
+
+def test_a_dated_public_act_of_a_named_person_is_a_recalled_statement() -> None:
+    text = (
+        "The Ombudsman recalled the Halabja massacre.\n"
+        "Ombudsman Amira Haddad, who publicly condemned the attack on 20 March 1988 in "
+        "London, blamed the Iraqi Army for it.\n"
+        "Amira Haddad called it a tragedy.\n"
+    )
+    analysis = analyse(text, REFERENCE)
+    statements = find_statements(analysis)
+    assert len(statements) == 2
+    own, recalled = statements
+    assert recalled.speaker.person.key == "amira-haddad"
+    assert recalled.date == "1988-03-20"
+    assert recalled.reported_by == 0
+    # the act and what follows it are hers; the sentence's opening and other lines are not
+    assert statement_at(statements, text.index("blamed the Iraqi Army")) is recalled
+    assert statement_at(statements, text.index("Ombudsman Amira")) is own
+    assert statement_at(statements, text.index("Amira Haddad called")) is own
+
+
+def test_no_recalled_statement_without_a_full_date_or_a_person() -> None:
+    undated = "Amira Haddad publicly condemned the Halabja massacre in 1988.\n"
+    assert len(find_statements(analyse(undated, REFERENCE))) == 1
+    nobody = "The Iraqi Army publicly condemned the Halabja massacre on 20 March 1988.\n"
+    assert len(find_statements(analyse(nobody, REFERENCE))) == 1

@@ -489,3 +489,19 @@ def test_unknown_addressees_are_whole_list_items() -> None:
         ),
         ("kurdish-community-organizations", "Kurdish community organizations"),
     }
+
+
+def test_a_recalled_statement_blames_and_its_reporter_says_it_condemned() -> None:
+    text = (
+        "On 21 March 1988, Amira Haddad held a press conference in London on the Halabja "
+        "massacre, attributing responsibility to the Iraqi Army.\n"
+        "Amira Haddad, who condemned the Halabja massacre on 22 March 1988, spoke again.\n"
+    )
+    analysis = analyse(text, REFERENCE)
+    statements = find_statements(analysis)
+    claims = extract_claims(analysis, statements)
+    (blame,) = _of(claims, "perpetrator-attribution")
+    assert statements[blame.statement].speaker.person.key == "amira-haddad"
+    assert statements[blame.statement].date == "1988-03-21"
+    (condemned,) = _of(claims, "recognition")
+    assert condemned.statement == 0  # the text reports that she condemned it

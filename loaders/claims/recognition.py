@@ -13,14 +13,13 @@ from __future__ import annotations
 import re
 
 from loaders.analysis import Analysis
-from loaders.attribution import Statement
+from loaders.attribution import Statement, statement_at
 from loaders.claims.base import (
     ClaimRecord,
     Concept,
     agents_in,
     clause_end,
     sentence_span,
-    statement_index,
 )
 from loaders.claims.characterization import refers_to_event
 from loaders.entities import Mention
@@ -42,6 +41,15 @@ def _subjects(analysis: Analysis, begin: int, verb_begin: int) -> list[Mention]:
     if who:
         agents = [a for a in agents if a.end <= who[-1]][-1:]
     return agents
+
+
+def _reporter(stated_in: Statement, agent: Mention, statements: list[Statement]) -> int:
+    """ "Jane Roe publicly condemned the massacre": that she condemned it is said by the
+    statement reporting her act, not by her own recalled statement."""
+    speaker = stated_in.speaker
+    if speaker is not None and speaker.person.ref == agent.ref and stated_in.index:
+        return statements[stated_in.reported_by].index
+    return stated_in.index
 
 
 def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
@@ -107,6 +115,7 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
                     category = term.id_
                     break
         evidence = sentence_span(analysis, verb.start_char)
+        stated_in = statement_at(statements, verb.start_char)
         for agent in agents:
             values: dict = {"recognizedBy": [agent], "recognitionKind": [verb.id_ or "recognized"]}
             if category:
@@ -114,7 +123,7 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             records.append(
                 ClaimRecord(
                     type="recognition",
-                    statement=statement_index(statements, verb.start_char),
+                    statement=_reporter(stated_in, agent, statements),
                     about=(events[0],),
                     values=values,
                     evidence=[evidence],
