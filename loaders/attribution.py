@@ -170,6 +170,7 @@ def find_statements(analysis: Analysis, own_issuer: Mention | None = None) -> li
         statement.regions.append((match.start(), match.end()))
         quotes.append((match.start(), match.end()))
         last = statement
+    _cited_sources(analysis, reported, quotes, own_issuer)
     for statement in reported.values():
         assert statement.speaker is not None
         speaker = statement.speaker.person
@@ -231,6 +232,55 @@ def _recalled(analysis: Analysis, statements: list[Statement]) -> list[Statement
         statement.speaker.role, statement.speaker.issuer = _apposition(analysis, person)
         recalled.append(statement)
     return recalled
+
+
+_CITED = re.compile(
+    r"\b(?:according\s+to|as\s+(?:reported|documented|estimated|found)\s+by|"
+    r"citing|figures\s+(?:from|by)|estimates\s+(?:from|by))\s+(?:the\s+|a\s+)?",
+    re.IGNORECASE,
+)
+_SOURCE_SAYS = re.compile(
+    r"\s+(?:\w+ly\s+)?(?:said|says|stated|states|reported|reports|estimated|estimates|"
+    r"found|finds|concluded|concludes|documented|documents)\b(?:\s+that\b)?",
+    re.IGNORECASE,
+)
+
+
+def _cited_sources(
+    analysis: Analysis,
+    reported: dict[tuple[str, str], Statement],
+    quotes: list[tuple[int, int]],
+    own_issuer: Mention | None,
+) -> None:
+    """Sources a text reports without quoting them: "According to Human Rights Watch,
+    ..." or a sentence opening "The United Nations estimated that ...". The sentence is
+    the source's statement (a person or an organization), one statement per source."""
+    text = analysis.text
+    for begin, end in analysis.sentences:
+        if any(qb <= begin < qe for qb, qe in quotes):
+            continue
+        source = None
+        for cited in _CITED.finditer(text, begin, end):
+            named = analysis.entities_in(cited.end(), end, "person", "organization")
+            if named and named[0].begin == cited.end():
+                source = named[0]
+                break
+        if source is None:
+            opening = re.match(r"\s*(?:The\s+)?", text[begin:end])
+            named = analysis.entities_in(begin, end, "person", "organization")
+            if (
+                named
+                and named[0].begin == begin + opening.end()
+                and _SOURCE_SAYS.match(text, named[0].end)
+            ):
+                source = named[0]
+        if source is None or (own_issuer is not None and source.ref == own_issuer.ref):
+            continue
+        statement = reported.get(source.ref)
+        if statement is None:
+            statement = Statement(len(reported) + 1, Speaker(source))
+            reported[source.ref] = statement
+        statement.regions.append((begin, end))
 
 
 def _reported_speech(

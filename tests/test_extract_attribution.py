@@ -183,3 +183,21 @@ def test_no_recalled_statement_without_a_full_date_or_a_person() -> None:
     assert len(find_statements(analyse(undated, REFERENCE))) == 1
     nobody = "The Iraqi Army publicly condemned the Halabja massacre on 20 March 1988.\n"
     assert len(find_statements(analyse(nobody, REFERENCE))) == 1
+
+
+def test_sources_cited_without_quotes_are_reported_statements() -> None:
+    text = (
+        "Kigali remembers the Rwandan genocide.\n"
+        "According to the ICTR, 800,000 people were killed in the Rwandan genocide. "
+        "The United Nations estimated that two million people fled. "
+        "Survivors still search for relatives. "
+        "According to international law, the crime has no statute of limitations.\n"
+    )
+    analysis = analyse(text, REFERENCE)
+    statements = find_statements(analysis)
+    sources = {s.speaker.person.key: s for s in statements[1:]}
+    assert set(sources) == {"ictr", "united-nations"}
+    assert statement_at(statements, text.index("According to the ICTR")) is sources["ictr"]
+    assert statement_at(statements, text.index("The United Nations")) is sources["united-nations"]
+    assert statement_at(statements, text.index("Survivors")) is statements[0]
+    assert statement_at(statements, text.index("According to international")) is statements[0]
