@@ -127,13 +127,36 @@ def signature(analysis: Analysis) -> Metadata:
             people = analysis.entities_in(byline.start(1), byline.end(1), "person")
             found.author = people[0] if people else None
     if found.issuer is None:
-        found.issuer = _speaking_organization(analysis)
+        found.issuer = _speaking_organization(analysis) or _letterhead(analysis, lines)
     if found.issuer is None and lines:
         begin, end = lines[-1]
         orgs = analysis.entities_in(begin, end, "organization")
         if orgs and end - begin < 250 and not analysis.text[begin:end].rstrip().endswith("."):
             found.issuer = _parent_body(analysis, orgs[-1])  # "Secretariat of the X Network"
     return found
+
+
+def _letterhead(analysis: Analysis, lines: list[tuple[int, int]]) -> Mention | None:
+    """A line among the first three that is only an organization's name ("Ministry of
+    Foreign Affairs of the Republic of Iraq", "**Human Rights Centre**") heads a release
+    that organization issues."""
+    text = analysis.text
+    for begin, end in lines[:3]:
+        line = text[begin:end].strip("#*_ \t|")
+        if not line or line.endswith((".", ":", "?", "!")):
+            continue
+        at = begin + text[begin:end].index(line)
+        orgs = analysis.entities_in(at, at + len(line), "organization")
+        if (
+            len(orgs) >= 1
+            and orgs[0].begin - at <= 4
+            and re.fullmatch(
+                r"[\s,|\u2013\u2014-]*(?:\([^)]*\))?[\s.]*", text[orgs[-1].end : at + len(line)]
+            )
+            and sum(o.end - o.begin for o in orgs) >= 0.6 * len(line)
+        ):
+            return _parent_body(analysis, orgs[0])
+    return None
 
 
 def _parent_body(analysis: Analysis, office: Mention) -> Mention:
@@ -231,6 +254,14 @@ def document_metadata(analysis: Analysis, given: dict[str, str]) -> Metadata:
     )
     if meta.title is None:
         meta.title = infer_title(analysis.text)
+        if (
+            meta.title
+            and found.issuer is not None
+            and meta.title.strip("#*_ ") == found.issuer.text
+        ):
+            # a letterhead is no title: the line after it is
+            after = analysis.text.find(meta.title) + len(meta.title)
+            meta.title = infer_title(analysis.text[after:])
         if meta.title:
             meta.inferred.add("title")
     meta.author = found.author or title_author(analysis, meta.title)

@@ -201,3 +201,17 @@ def test_sources_cited_without_quotes_are_reported_statements() -> None:
     assert statement_at(statements, text.index("The United Nations")) is sources["united-nations"]
     assert statement_at(statements, text.index("Survivors")) is statements[0]
     assert statement_at(statements, text.index("According to international")) is statements[0]
+
+
+def test_a_letterhead_is_the_issuer_and_the_line_after_it_the_title() -> None:
+    text = (
+        "**European Parliament**\n\n"
+        "Statement on the anniversary of the Srebrenica massacre\n\n"
+        "Today we remember the victims of the Srebrenica massacre.\n"
+    )
+    meta = document_metadata(analyse(text, REFERENCE), {})
+    assert meta.issuer.key == "european-parliament"
+    assert meta.title == "Statement on the anniversary of the Srebrenica massacre"
+    # a first line that says more than a name is no letterhead
+    prose = "The European Parliament remembers the Srebrenica massacre today\n\nWe mourn.\n"
+    assert document_metadata(analyse(prose, REFERENCE), {}).issuer is None
