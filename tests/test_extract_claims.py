@@ -505,3 +505,15 @@ def test_a_recalled_statement_blames_and_its_reporter_says_it_condemned() -> Non
     assert statements[blame.statement].date == "1988-03-21"
     (condemned,) = _of(claims, "recognition")
     assert condemned.statement == 0  # the text reports that she condemned it
+
+
+def test_saying_an_event_massacred_people_calls_it_a_massacre() -> None:
+    text = "During the Rwandan genocide, militias massacred 2,000 people in Nyarubuye."
+    analysis = analyse(text)  # the bundled term lists
+    claims = extract_claims(analysis, find_statements(analysis))
+    assert {c.values["legalCategory"][0].slug for c in _of(claims, "legal-characterization")} == {
+        "genocide",
+        "massacre",
+    }
+    (figure,) = _of(claims, "casualty-figure")
+    assert (figure.values["count"][0], figure.values["casualtyKind"][0].slug) == (2000, "killed")
