@@ -13,7 +13,8 @@ Every answer must be a well-formed HTTP response, never a 5xx (except 503 for a 
 stopped at the timeout), with nothing of the server's insides in it (a traceback, a Python
 exception name, a file path of the code or the store), and every JSON error has the one
 error shape. Nothing may be logged as an unhandled error, and no query process may be
-left running. ``CLAIMGRAPH_FUZZ_EXAMPLES`` raises the example count for a longer run.
+left running. ``CLAIMGRAPH_FUZZ_EXAMPLES`` raises the example count for a longer run;
+under CI the examples are drawn the same way each run, elsewhere anew each time.
 """
 
 from __future__ import annotations
@@ -522,6 +523,9 @@ def _known_tails(store, rule: str) -> tuple[str, ...]:
     return tuple(sorted(quote(tail, safe="/") for tail in found)) or ("x",)
 
 
+# werkzeug's multipart parser keeps each file part in a SpooledTemporaryFile; on some
+# malformed bodies it drops one without closing it (its __del__ closes it, with a warning).
+@pytest.mark.filterwarnings("ignore:Unclosed file <tempfile.SpooledTemporaryFile:ResourceWarning")
 @pytest.mark.parametrize(
     ("rule", "method"), [pytest.param(*key, id=" ".join(key)) for key in sorted(ROUTES)]
 )
@@ -553,6 +557,7 @@ def test_no_answer_is_a_server_error_or_shows_the_insides(
         max_examples=examples,
         deadline=None,
         database=None,
+        derandomize=os.environ.get("CI") == "true",  # CI: the same examples each run
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(
