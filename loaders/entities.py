@@ -190,6 +190,14 @@ def chunk_mentions(doc: Doc, reference: Reference, known: list[Mention]) -> list
             continue
         if span.label_ != "AGENT_HEAD" and not is_name_word(doc[span.start]):
             continue  # "the permanent mission in Moscow" is no organization's name
+        if (
+            span.label_ == "AGENT_HEAD"
+            and start == span.start
+            and (doc[span.start].is_lower or doc[span.start].is_sent_start)
+            and span.end < len(doc)
+            and doc[span.end].lower_ == "of"
+        ):
+            continue  # "the command of Jane Roe", "Units of the Army": the name is after "of"
         if not any(
             is_name_word(doc[i]) and not (doc[i].is_sent_start and doc[i].lower_ in _LEFT_LOWER)
             for i in range(start, end)

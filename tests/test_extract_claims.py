@@ -515,3 +515,12 @@ def test_saying_an_event_massacred_people_calls_it_a_massacre() -> None:
     assert found == {"massacre"}  # "the Rwandan genocide" is the event's conventional name
     (figure,) = _of(claims, "casualty-figure")
     assert (figure.values["count"][0], figure.values["casualtyKind"][0].slug) == (2000, "killed")
+
+
+def test_the_commander_named_with_the_forces_is_a_perpetrator_too() -> None:
+    text = (
+        "The Srebrenica massacre was committed by the Interahamwe under the command of "
+        "Amira Haddad."
+    )
+    found = {_keys(c.values["perpetrator"])[0] for c in _claims_of(text, "perpetrator-attribution")}
+    assert found == {"interahamwe", "amira-haddad"}

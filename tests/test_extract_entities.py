@@ -69,3 +69,11 @@ def test_byline_forms() -> None:
 
     text = "Title\nWritten by Jane Roe\n\n**By Omar Said**\nBy the way, nothing here.\n"
     assert [m.group(1) for m in BYLINE_RE.finditer(text)] == ["Jane Roe", "Omar Said"]
+
+
+def test_a_lowercase_head_before_of_is_no_name_the_name_after_it_is() -> None:
+    text = "Units of the Iraqi Army under the command of Amira Haddad entered the town."
+    found = {(m.text, m.key) for m in analyse(text, REFERENCE).entities}
+    assert ("Iraqi Army", "iraqi-army") in found
+    assert ("Amira Haddad", "amira-haddad") in found
+    assert not any(name.startswith(("command", "Units")) for name, _ in found)

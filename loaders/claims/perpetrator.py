@@ -19,8 +19,9 @@ from loaders.claims.base import ClaimRecord, clause_end, sentence_span, statemen
 from loaders.entities import Mention
 
 _ACCOMPLICE = re.compile(
-    r"\bwith\s+the\s+(?:\w+\s+)?(?:involvement|participation|support|assistance|help|"
-    r"complicity)\s+of\s+(?:the\s+)?$",
+    r"(?:\bwith\s+the\s+(?:\w+\s+)?(?:involvement|participation|support|assistance|help|"
+    r"complicity)\s+of|\bunder\s+the\s+(?:direct\s+|personal\s+)?(?:command|orders|"
+    r"leadership)\s+of)\s+(?:the\s+)?(?:General\s+|Colonel\s+|Commander\s+)?$",
     re.IGNORECASE,
 )
 # "in Srebrenica, Bosnia": a country named as a location, not as an actor
@@ -214,7 +215,8 @@ def _list_from(analysis: Analysis, mentions: list[Mention]) -> list[Mention]:
         between = analysis.text[chosen[-1].end : mention.begin]
         if not re.fullmatch(
             r"\s*(?:,\s*(?:and\s+)?(?:the\s+)?|\s+and\s+(?:the\s+)?|,?\s+with\s+the\s+"
-            r"(?:participation|involvement|support|assistance)\s+of\s+(?:the\s+)?)",
+            r"(?:participation|involvement|support|assistance)\s+of\s+(?:the\s+)?"
+            r"|,?\s+under\s+the\s+(?:direct\s+)?command\s+of\s+(?:the\s+)?(?:General\s+)?)",
             between,
         ):
             break
