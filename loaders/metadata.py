@@ -200,6 +200,26 @@ def _dateline(analysis: Analysis) -> str | None:
     return None
 
 
+_HEADER_LINES = 6
+_DATE_LABEL = re.compile(
+    r"^(?:published|posted|updated|issued|released|date|dated)\b(?:\s+on)?\s*:?\s*", re.IGNORECASE
+)
+
+
+def _header_date(analysis: Analysis) -> str | None:
+    """A short line near the top that carries one full date: "12 March 2024", "Published:
+    12 March 2024", "Posted on March 12, 2024 by Admin", "By Jane Roe | 12 March 2024"."""
+    for begin, end in _lines(analysis.text)[:_HEADER_LINES]:
+        line = _DATE_LABEL.sub("", analysis.text[begin:end].strip("#*_ "))
+        if len(line) > 80 or line.endswith("."):
+            continue  # a sentence that mentions a date is no date line
+        dates = [d for d in find_dates(line) if d.day is not None and d.iso()]
+        rest = line.replace(dates[0].text, " ") if len(dates) == 1 else line
+        if len(dates) == 1 and len(re.findall(r"\w+", rest)) <= 5:
+            return dates[0].iso()
+    return None
+
+
 def title_author(analysis: Analysis, title: str | None) -> Mention | None:
     """ "Statement by Ombudsman Jane Roe on ..." names the author in the title."""
     if not title:
@@ -272,7 +292,7 @@ def document_metadata(analysis: Analysis, given: dict[str, str]) -> Metadata:
     if meta.issuer is not None:
         meta.inferred.add("issuer")
     if meta.date is None:
-        meta.date = found.date or _dateline(analysis)
+        meta.date = found.date or _dateline(analysis) or _header_date(analysis)
         if meta.date is None:
             year = elapsed_year(analysis)
             meta.date = str(year) if year else None

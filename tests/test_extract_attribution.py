@@ -215,3 +215,19 @@ def test_a_letterhead_is_the_issuer_and_the_line_after_it_the_title() -> None:
     # a first line that says more than a name is no letterhead
     prose = "The European Parliament remembers the Srebrenica massacre today\n\nWe mourn.\n"
     assert document_metadata(analyse(prose, REFERENCE), {}).issuer is None
+
+
+def test_a_short_date_line_near_the_top_dates_the_statement() -> None:
+    body = "".join(f"Survivors of the Halabja massacre spoke in session {i}.\n" for i in range(20))
+    for header in (
+        "Published: 12 March 2024",
+        "Posted on March 12, 2024 by Web Desk",
+        "By Omar Said | 12 March 2024",
+        "**12 March 2024**",
+    ):
+        meta = document_metadata(analyse(f"Halabja remembered\n{header}\n{body}", REFERENCE), {})
+        assert meta.date == "2024-03-12", header
+        assert "date" in meta.inferred
+    sentence = "On 16 March 1988 the town of Halabja was attacked by the Iraqi Army"
+    meta = document_metadata(analyse(f"Halabja remembered\n{sentence}\n{body}", REFERENCE), {})
+    assert meta.date != "1988-03-16"  # an event's date in a sentence dates no statement
