@@ -84,15 +84,29 @@ def _signed_name(
     """A line that is only a name, above a line naming an office ("Jane Roe" / "Special
     Rapporteur on ..."), is a signature even when the name is unknown."""
     text = analysis.text
-    if not _NAME_LINE.fullmatch(text[begin:end]) or analysis.entities_in(begin, end):
+    same_line = re.match(_NAME_LINE.pattern + r"(?=\s*,\s*\S)", text[begin:end])
+    if same_line:  # "Jane Roe, Ombudsperson of ...": name and office on one line
+        name_end, office_span = begin + same_line.end(), (begin + same_line.end(), end)
+    elif _NAME_LINE.fullmatch(text[begin:end]):
+        name_end, office_span = end, next_line
+    else:
         return []
-    office = text[next_line[0] : next_line[1]]
+    if analysis.entities_in(begin, name_end):
+        return []
+    office = text[office_span[0] : office_span[1]]
     if len(office) > 200 or not (
-        analysis.cues("ROLE", *next_line) or analysis.entities_in(*next_line, "organization")
+        analysis.cues("ROLE", *office_span) or analysis.entities_in(*office_span, "organization")
     ):
         return []
-    name = text[begin:end]
-    return [Mention(begin, end, name, "person", slugify(name), name, False)]
+    name = text[begin:name_end]
+    return [Mention(begin, name_end, name, "person", slugify(name), name, False)]
+
+
+# What may stand before a signed name: a dash, "Signed:", an honorific.
+_SIGN_LEAD = re.compile(
+    r"[#*_\s\u2014\u2013-]*(?:Signed:?\s+)?(?:(?:Dr|Prof|Mr|Mrs|Ms|H\.\s?E)\.?\s+)?"
+)
+_CONTACT = re.compile(r"\s*(?:press|media)?\s*contacts?\b|\s*for\s+more\s+information", re.I)
 
 
 def signature(analysis: Analysis) -> Metadata:
@@ -103,10 +117,13 @@ def signature(analysis: Analysis) -> Metadata:
     tail = lines[-_SIGNATURE_LINES:]
     for index, (begin, end) in enumerate(tail):
         line = text[begin:end]
-        content = begin + (len(line) - len(line.lstrip("# ")))
+        if _CONTACT.match(line):
+            continue  # "Press contact: Jane Roe" signs nothing
+        content = begin + _SIGN_LEAD.match(line).end()
         people = analysis.entities_in(content, end, "person")
-        if not people and found.author is None and index + 1 < len(tail):
-            people = _signed_name(analysis, content, end, tail[index + 1])
+        if not people and found.author is None:
+            following = tail[index + 1] if index + 1 < len(tail) else (end, end)
+            people = _signed_name(analysis, content, end, following)
         if people and people[0].begin == content and len(line) < 200 and found.author is None:
             person = people[0]
             found.author = person

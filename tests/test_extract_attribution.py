@@ -231,3 +231,21 @@ def test_a_short_date_line_near_the_top_dates_the_statement() -> None:
     sentence = "On 16 March 1988 the town of Halabja was attacked by the Iraqi Army"
     meta = document_metadata(analyse(f"Halabja remembered\n{sentence}\n{body}", REFERENCE), {})
     assert meta.date != "1988-03-16"  # an event's date in a sentence dates no statement
+
+
+def test_signature_forms_name_and_office() -> None:
+    body = "Statement on Halabja\n\nWe remember the victims of the Halabja massacre.\n"
+    for signature, role in (
+        ("Omar Said, Ombudsperson of the Kurdistan Region", "Ombudsperson of the Kurdistan Region"),
+        ("\u2014 Omar Said, Ombudsperson of the Kurdistan Region", None),
+        ("Signed: Omar Said\nOmbudsperson", "Ombudsperson"),
+        ("Dr. Omar Said\nOmbudsperson", "Ombudsperson"),
+    ):
+        meta = document_metadata(analyse(f"{body}\n{signature}\n", REFERENCE), {})
+        assert meta.author is not None and meta.author.text == "Omar Said", signature
+        if role:
+            assert meta.author_role == role
+    contact = document_metadata(
+        analyse(f"{body}\nPress contact: Omar Said, Ombudsperson\n", REFERENCE), {}
+    )
+    assert contact.author is None
