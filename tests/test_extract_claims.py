@@ -524,3 +524,13 @@ def test_the_commander_named_with_the_forces_is_a_perpetrator_too() -> None:
     )
     found = {_keys(c.values["perpetrator"])[0] for c in _claims_of(text, "perpetrator-attribution")}
     assert found == {"interahamwe", "amira-haddad"}
+
+
+def test_a_day_designated_for_the_event_carries_its_category() -> None:
+    text = (
+        "The European Parliament designated 16 March as the Day of Remembrance of the "
+        "Halabja genocide."
+    )
+    (recognition,) = _claims_of(text, "recognition")
+    assert recognition.values["recognitionKind"] == ["designated"]
+    assert recognition.values["legalCategory"][0].slug == "genocide"

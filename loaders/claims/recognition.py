@@ -108,6 +108,10 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             terms = analysis.terms("LEGAL_CATEGORY", verb.end_char + as_term.end(), stop)
             if terms and terms[0].start_char == verb.end_char + as_term.end():
                 category = terms[0].id_
+            elif terms and verb.id_ == "designated":
+                # "designated 11 July as the Day of Commemoration of the Srebrenica Genocide":
+                # the day is named for the event as that category
+                category = terms[0].id_
         that = re.match(r"\s+(?:\w+\s+){0,3}?that\b", text[verb.end_char : stop])
         if category is None and that:  # "ruled in 2007 that the killings constituted genocide"
             for term in analysis.terms("LEGAL_CATEGORY", verb.end_char + that.end(), stop):
