@@ -534,3 +534,12 @@ def test_a_day_designated_for_the_event_carries_its_category() -> None:
     (recognition,) = _claims_of(text, "recognition")
     assert recognition.values["recognitionKind"] == ["designated"]
     assert recognition.values["legalCategory"][0].slug == "genocide"
+
+
+def test_a_collective_of_a_named_body_is_that_body() -> None:
+    text = (
+        "We call on the competent bodies of the United Nations and the Council of Europe to "
+        "investigate the Halabja massacre."
+    )
+    (call,) = _claims_of(text, "call-to-action")
+    assert sorted(_keys(call.values["calledUpon"])) == ["council-of-europe", "united-nations"]

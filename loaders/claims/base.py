@@ -88,6 +88,12 @@ def collective(analysis: Analysis, begin: int, end: int) -> list[Mention]:
 
     found = []
     for span in analysis.cues("COLLECTIVE", begin, end):
+        of = re.match(r"\s+of\s+(?:the\s+)?", analysis.text[span.end_char : span.end_char + 12])
+        if of and any(
+            m.begin == span.end_char + of.end()
+            for m in analysis.entities_in(span.end_char, span.end_char + 80, "organization")
+        ):
+            continue  # "the competent bodies of the United Nations": the UN is the agent
         label = re.sub(r"^(?:the|relevant)\s+", "", span.text, flags=re.IGNORECASE)
         found.append(
             Mention(
