@@ -222,14 +222,14 @@ def _run_update(text: str, params: MultiDict) -> Response:
 
 
 def _service_description() -> Response:
-    from server.void import selector, service_description
+    from server.void import external_iri, selector, service_description
 
     chosen = graph_format(request.headers.get("Accept"), request.args.get("format"), html=True)
     if isinstance(chosen, str):  # a browser: the query page, when the web interface is there
         if "web.query" in current_app.view_functions:
             return current_app.redirect(url_for("web.query"), 303)
         chosen = graph_format(None, None)
-    endpoint_iri = url_for("sparql.endpoint", _external=True)
+    endpoint_iri = external_iri("sparql.endpoint").value
     triples = service_description(_settings(), selector(current_app), endpoint_iri)
     return rdf_response(triples, chosen)
 

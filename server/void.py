@@ -16,9 +16,11 @@ from functools import partial
 
 from flask import Blueprint, Flask, Response, current_app, request, url_for
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolution, Triple
+from werkzeug.urls import iri_to_uri
 
 from ontology.vocab import DCT, OWL, RDF, SD, VOID, XSD
 from server import executor
+from server.errors import ApiError
 from server.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, graph_format
 from server.settings import Settings
 
@@ -26,6 +28,20 @@ bp = Blueprint("void", __name__)
 
 _NAMESPACE = re.compile(r"^(.*[#/])[^#/]*$")
 SPARQL_FEATURES = ("SPARQL11Query",)
+
+
+def external_iri(endpoint: str, fragment: str = "") -> NamedNode:
+    """The public IRI of one of our endpoints. Behind a trusted proxy, the forwarded
+    host and prefix are part of it: what an IRI cannot hold goes percent-encoded (as a
+    URI); what makes no IRI at all (a prefix without its leading '/') is a 400."""
+    try:
+        return NamedNode(iri_to_uri(url_for(endpoint, _external=True)) + fragment)
+    except ValueError:  # UnicodeError (IDNA) included
+        raise ApiError(
+            400,
+            "bad-forwarded-header",
+            "X-Forwarded-Host / X-Forwarded-Prefix make no valid IRI for this server",
+        ) from None
 
 
 def _count(value: object) -> Literal:
@@ -86,11 +102,9 @@ def void_triples(
     )
     yield Triple(dataset, VOID.triples, _count(sum(n for _, n in sizes)))
     yield Triple(dataset, VOID.uriSpace, Literal(settings.base_iri.rstrip("/") + "/id/"))
-    yield Triple(
-        dataset, VOID.sparqlEndpoint, NamedNode(url_for("sparql.endpoint", _external=True))
-    )
+    yield Triple(dataset, VOID.sparqlEndpoint, external_iri("sparql.endpoint"))
     if "export.export" in current_app.view_functions:
-        yield Triple(dataset, VOID.dataDump, NamedNode(url_for("export.export", _external=True)))
+        yield Triple(dataset, VOID.dataDump, external_iri("export.export"))
     for space in vocabularies(select):
         yield Triple(dataset, VOID.vocabulary, NamedNode(space))
     for graph, size in sizes:
@@ -142,7 +156,7 @@ def service_description(settings: Settings, select: Select, endpoint: str) -> li
             Triple(description, VOID.triples, _count(size)),
         ]
     if "void.void" in current_app.view_functions:
-        triples.append(Triple(dataset, DCT.source, NamedNode(url_for("void.void", _external=True))))
+        triples.append(Triple(dataset, DCT.source, external_iri("void.void")))
     return triples
 
 
@@ -151,6 +165,6 @@ def void() -> Response:
     from server.sparql import rdf_response
 
     chosen = graph_format(request.headers.get("Accept"), request.args.get("format"))
-    dataset = NamedNode(url_for("void.void", _external=True) + "#dataset")
+    dataset = external_iri("void.void", "#dataset")
     settings = current_app.config["SETTINGS"]
     return rdf_response(list(void_triples(settings, selector(current_app), dataset)), chosen)

@@ -7,7 +7,8 @@ types and tokens, a parameter of tens of kilobytes. Hypothesis draws them per ro
 app's ``url_map`` (a test keeps the list of fuzzed routes equal to the map, so a new
 endpoint cannot go unfuzzed). The server is the app behind werkzeug's threaded server on
 127.0.0.1 over the example dataset, with a write token, so write paths are reached both
-before and past the token check.
+before and past the token check, and as behind a trusted proxy, so forwarded headers
+reach the links the server builds.
 
 Every answer must be a well-formed HTTP response, never a 5xx (except 503 for a query
 stopped at the timeout), with nothing of the server's insides in it (a traceback, a Python
@@ -263,6 +264,9 @@ OPTIONAL_HEADERS = {
     b"Accept-Encoding": header_value(("gzip", "identity;q=0", "*;q=0")),
     b"If-None-Match": header_value(('"x"', "*")),
     b"X-Forwarded-For": header_value(("1.2.3.4", "::1", "x, y")),
+    b"X-Forwarded-Host": header_value(("kg.example.org", "a b", "x:99999")),
+    b"X-Forwarded-Proto": header_value(("https", "javascript")),
+    b"X-Forwarded-Prefix": header_value(("/claimgraph", "/a b<>", "//evil")),
     b"Cookie": header_value(("a=b", "session=%ff")),
 }
 
@@ -541,6 +545,7 @@ def test_no_answer_is_a_server_error_or_shows_the_insides(
             query_timeout=3.0,
             max_document_bytes=50_000,
             service_allowlist="http://127.0.0.1:9/allowed/",
+            trust_proxy=True,  # forwarded headers reach the links the server builds
         ),
         store=store,
     )
