@@ -2,9 +2,12 @@
 
 The dump is written graph by graph from the store's own iterators into pyoxigraph's
 serializers, so neither the server nor the CLI ever holds the whole dataset in memory.
-On the server it runs in a forked child (see :mod:`server.executor`): the parent only
-relays bytes, the child reads one consistent snapshot, and a client that disconnects
-stops it. ``format`` is ``trig`` (default: graphs kept), ``nquads`` or ``turtle``
+On the server it runs in a thread of the server process writing into a pipe (see
+:mod:`server.executor`), not in a forked child: a dump touches every part of the store
+long after it started, and a child forked while a RocksDB background thread held one of
+its locks would stall mid-stream, past the point where the executor can fork again. An
+export is bounded work (no query to time out), each graph is read from one snapshot, and
+a client that disconnects stops it. ``format`` is ``trig`` (default: graphs kept), ``nquads`` or ``turtle``
 (every graph's triples, concatenated: Turtle has no graphs). The ontology graph is
 left out unless ``ontology=1`` asks for it; it is then taken from the store, or from
 the shipped ``ontology/claimgraph.ttl`` when the store does not hold it.
@@ -94,7 +97,7 @@ def export() -> Response:
         lambda out: write_export(
             store, out, fmt, base_iri=settings.base_iri, include_ontology=include
         ),
-        isolation=settings.query_isolation,
+        isolation="thread",
         idle_timeout=settings.query_timeout,
     )
     response = Response(body, content_type=fmt.media_type)
