@@ -153,16 +153,14 @@ def summarize(samples: list[Sample]) -> dict[str, object]:
     }
 
 
-def prepare(
-    store_path: Path, folder: Path, bind: str = "shipped"
-) -> tuple[list[BenchQuery], dict[str, int]]:
+def prepare(store_path: Path, folder: Path) -> tuple[list[BenchQuery], dict[str, int]]:
     """The workload and its row counts from the embedded store in process: the reference
     every server must match. The store is closed again before any server opens it."""
     from benchmarks.bench_store import run_once
     from loaders.store import EmbeddedStore
 
     store = EmbeddedStore(str(store_path))
-    queries = competency_queries(store, folder, bind=bind)
+    queries = competency_queries(store, folder)
     counts = {q.name: run_once(store, q)[1] for q in queries}
     counts[PROBE.name] = 1
     del store
@@ -177,9 +175,7 @@ def compare(args: argparse.Namespace) -> dict[str, object]:
     concurrency = [int(c) for c in args.concurrency.split(",")]
     for triples in sizes_of(args.sizes):
         name = size_name(triples)
-        queries, expected = prepare(
-            store_dir(args.workdir, triples, args.seed), args.queries, args.bind
-        )
+        queries, expected = prepare(store_dir(args.workdir, triples, args.seed), args.queries)
         runs: dict[str, dict[str, object]] = {}
         for server_name in args.servers.split(","):
             print(f"{name}: starting {server_name}", flush=True)
@@ -294,9 +290,7 @@ def load_test(args: argparse.Namespace) -> dict[str, object]:
     report: dict[str, object] = {}
     for triples in sizes_of(args.sizes):
         name = size_name(triples)
-        queries, expected = prepare(
-            store_dir(args.workdir, triples, args.seed), args.queries, args.bind
-        )
+        queries, expected = prepare(store_dir(args.workdir, triples, args.seed), args.queries)
         with peers.start("claimgraph", args.workdir, triples, seed=args.seed) as server:
             result = drive(
                 server.url,

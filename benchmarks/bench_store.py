@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
             report["sizes"][name] = {"load": loads, "queries": {}}  # type: ignore[index]
             continue
         store = EmbeddedStore(str(location))
-        queries = competency_queries(store, args.queries, bind=args.bind)
+        queries = competency_queries(store, args.queries)
         if args.whole_graph:
             queries += competency_queries(store, args.queries, bound=False)
         timings = time_queries(store, queries, args.runs, args.budget, args.timeout)

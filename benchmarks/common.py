@@ -14,7 +14,6 @@ import json
 import math
 import os
 import platform
-import re
 import resource
 import shutil
 import subprocess
@@ -46,12 +45,6 @@ def common_arguments(parser: argparse.ArgumentParser, sizes: str = "10k,100k") -
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES, help="folder of *.rq")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--bind",
-        choices=("shipped", "first"),
-        default="shipped",
-        help="how parameters are bound: NamedQuery.bind (shipped) or VALUES first in WHERE",
-    )
     parser.add_argument("--json", type=Path, help="also write the results here as JSON")
 
 
@@ -125,16 +118,13 @@ def competency_queries(
     folder: Path = DEFAULT_QUERIES,
     *,
     bound: bool = True,
-    bind: str = "shipped",
 ) -> list[BenchQuery]:
     """The named competency queries (``ontology.queries``), in name order.
 
     ``bound``: each query's parameter is bound to a representative value of the data set
     (see ``_PARAMETER_PICKS``), as a page about one resource runs it; otherwise every
     query runs over the whole graph (``-all`` names), which grows with the data.
-    ``bind``: ``shipped`` binds with ``NamedQuery.bind`` (a trailing VALUES clause);
-    ``first`` puts the same VALUES clause first in the outer WHERE, to measure that
-    alternative (see docs/benchmarks.md).
+    Parameters are bound with ``NamedQuery.bind`` (VALUES first in the outer WHERE).
     """
     from ontology.queries import named_queries
 
@@ -152,22 +142,8 @@ def competency_queries(
                 if param not in values:
                     values[param] = _pick(store, param)
                 bindings[param] = values[param]
-        text = query.bind(**bindings) if bind == "shipped" else _bind_first(query.sparql, bindings)
-        out.append(BenchQuery(query.short_name, text))
+        out.append(BenchQuery(query.short_name, query.bind(**bindings)))
     return out
-
-
-def _bind_first(sparql: str, bindings: dict[str, ox.NamedNode]) -> str:
-    """The query with ``VALUES`` as the first pattern of its outer WHERE clause."""
-    if not bindings:
-        return sparql
-    where = re.search(r"WHERE\s*\{", sparql, flags=re.IGNORECASE)
-    if where is None:
-        raise SystemExit("a query without WHERE { cannot be bound first")
-    names = " ".join(f"?{n}" for n in bindings)
-    row = " ".join(str(term) for term in bindings.values())
-    values = f"\n  VALUES ({names}) {{ ({row}) }}"
-    return sparql[: where.end()] + values + sparql[where.end() :]
 
 
 def _pick(store: GraphStore, param: str) -> ox.NamedNode:

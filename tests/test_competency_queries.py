@@ -85,11 +85,18 @@ def test_header_continuation_lines_join_the_description(tmp_path: Path) -> None:
         parse_query_file(tmp_path / "bad.rq")
 
 
-def test_bind_appends_values_from_terms() -> None:
-    sparql = bind("SELECT ?e ?l WHERE { ?e ?p ?l }", e=NamedNode(EVENT), l=Literal('say "hi"'))
-    assert sparql.endswith(f'VALUES (?e ?l) {{ (<{EVENT}> "say \\"hi\\"") }}\n')
+def test_bind_puts_values_from_terms_first_in_the_outer_where() -> None:
+    query = (
+        "# not this WHERE { in a comment\n"
+        "SELECT ?e ?l WHERE { ?e ?p ?l { SELECT ?e WHERE { ?e ?q ?r } } }"
+    )
+    sparql = bind(query, e=NamedNode(EVENT), l=Literal('say "hi"'))
+    values = f'VALUES (?e ?l) {{ (<{EVENT}> "say \\"hi\\"") }}'
+    assert sparql == query.replace("?l WHERE {", f"?l WHERE {{\n  {values}", 1)
     with pytest.raises(ValueError, match="IRI or a literal"):
         bind("SELECT * {}", e=BlankNode())
+    with pytest.raises(ValueError, match="no 'WHERE"):
+        bind("SELECT * {}", e=NamedNode(EVENT))
     with pytest.raises(ValueError, match="has no parameter claim"):
         get_query("cq01").bind(claim=NamedNode(EVENT))
 
