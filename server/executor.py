@@ -28,6 +28,7 @@ client's connection or another query's pipe open.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -296,6 +297,10 @@ def _close_inherited(keep: int) -> None:
 
 
 def _child(work: Work, write_fd: int) -> None:
+    # A collection would write to the GC header of every object inherited from the
+    # parent, copying its whole heap page by page; the child lives for one query, and
+    # os._exit frees everything at once.
+    gc.disable()
     code = 0
     try:
         _close_inherited(write_fd)
