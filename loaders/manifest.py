@@ -3,7 +3,7 @@
 A manifest maps file names (paths relative to the manifest's folder, ``/``-separated,
 or bare file names) to what is *known* about each document from outside its text::
 
-    corpus/000_638dc1acbe19e14a.txt:
+    corpus/ombudsperson-statement.txt:
       language: en
       url: https://example.org/statement   # only when actually known
 
