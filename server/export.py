@@ -7,10 +7,10 @@ On the server it runs in a thread of the server process writing into a pipe (see
 long after it started, and a child forked while a RocksDB background thread held one of
 its locks would stall mid-stream, past the point where the executor can fork again. An
 export is bounded work (no query to time out), each graph is read from one snapshot, and
-a client that disconnects stops it. ``format`` is ``trig`` (default: graphs kept), ``nquads`` or ``turtle``
-(every graph's triples, concatenated: Turtle has no graphs). The ontology graph is
-left out unless ``ontology=1`` asks for it; it is then taken from the store, or from
-the shipped ``ontology/claimgraph.ttl`` when the store does not hold it.
+a client that disconnects stops it. ``format`` is ``trig`` (default: graphs kept),
+``nquads`` or ``turtle`` (every graph's triples, concatenated: Turtle has no graphs).
+The ontology graph is left out unless ``ontology=1`` asks for it; it is then taken from
+the store, or from the shipped ``ontology/claimgraph.ttl`` when the store does not hold it.
 """
 
 from __future__ import annotations

@@ -107,9 +107,9 @@ def test_serve_refuses_to_start_when_a_document_fails_and_names_it(store_path, t
     )
     (corpus / "broken.txt").write_bytes(b"\xff\xfe\x00\x81 not text \x00\x00")
     port = free_port()
+    command = [sys.executable, "-m", "server.cli", "serve", "--store", store_path]
     done = subprocess.run(
-        [sys.executable, "-m", "server.cli", "serve", "--store", store_path, "--port", str(port)]
-        + ["--load", str(corpus)],
+        [*command, "--port", str(port), "--load", str(corpus)],
         cwd=REPO,
         capture_output=True,
         text=True,
