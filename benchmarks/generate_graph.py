@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from pyoxigraph import Literal, NamedNode, Quad
 
 from ontology import iris
+from ontology.evidence import evidence_triples
 from ontology.vocab import (
     CASUALTY_KIND,
     CG,
@@ -383,13 +384,8 @@ class DocumentBuilder:
         self.add(claim, CG.evidence, ev)
         for p, o in values:
             self.add(claim, p, o)
-        self.add(ev, RDF.type, CG.Evidence)
-        self.add(ev, RDF.type, NIF.String)
-        self.add(ev, RDF.type, NIF.OffsetBasedString)
-        self.add(ev, NIF.anchorOf, Literal(sentence))
-        self.add(ev, NIF.beginIndex, Literal(begin))
-        self.add(ev, NIF.endIndex, Literal(end))
-        self.add(ev, NIF.referenceContext, self.doc)
+        for triple in evidence_triples(ev, self.doc, sentence, begin, end):
+            self.add(*triple)
         self.claim_types[ctype] += 1
         return claim if ctype == "casualty-figure" else parent
 

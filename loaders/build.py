@@ -24,6 +24,7 @@ from loaders.metadata import Metadata, document_metadata, elapsed_year
 from loaders.model import SourceDocument
 from loaders.reference import normalise_name
 from ontology import iris
+from ontology.evidence import evidence_triples
 from ontology.vocab import (
     CASUALTY_KIND,
     CG,
@@ -128,13 +129,8 @@ class _Writer:
         if not quote or begin >= end:
             raise ValueError(f"{self.doc.file_name}: empty evidence span {begin}-{end}")
         node = iris.evidence(self.base, self.doc.doc_id, begin, end)
-        self.add(node, RDF.type, CG.Evidence)
-        self.add(node, RDF.type, NIF.String)
-        self.add(node, RDF.type, NIF.OffsetBasedString)
-        self.add(node, NIF.anchorOf, Literal(quote))
-        self.add(node, NIF.beginIndex, _integer(begin))
-        self.add(node, NIF.endIndex, _integer(end))
-        self.add(node, NIF.referenceContext, self.document)
+        for triple in evidence_triples(node, self.document, quote, begin, end):
+            self.add(*triple)
         return node
 
 
