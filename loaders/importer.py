@@ -348,12 +348,13 @@ def _bulk_import(
     reading = _new_reading(source)
     store.remove_graph(graph)
     try:
-        store.raw.bulk_extend(
-            Quad(t.subject, t.predicate, t.object, graph) for t in reading.triples()
-        )
-        if reading.hasher.hexdigest() != check.hasher.hexdigest():
-            raise ImportFailed(f"{source.path.name}: the file changed while it was imported")
-        store.raw.extend(reading.provenance(graph, base_iri, clock()))
+        with store.writing():
+            store.raw.bulk_extend(
+                Quad(t.subject, t.predicate, t.object, graph) for t in reading.triples()
+            )
+            if reading.hasher.hexdigest() != check.hasher.hexdigest():
+                raise ImportFailed(f"{source.path.name}: the file changed while it was imported")
+            store.raw.extend(reading.provenance(graph, base_iri, clock()))
         store.flush()
     except BaseException:
         store.remove_graph(graph)

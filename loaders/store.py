@@ -11,6 +11,7 @@ a graph wholly old or wholly new, and a failed write changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import os
@@ -96,11 +97,37 @@ class EmbeddedStore:
                     "`claimgraph load --server URL --token TOKEN PATH...`."
                 ) from exc
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        self._epoch = 0
+        self._epoch_lock = threading.Lock()
 
     @property
     def raw(self) -> Store:
-        """The pyoxigraph store, for the few places (query workers, bulk paths) that need it."""
+        """The pyoxigraph store, for the few places (bulk paths) that need it; a write
+        through it must happen inside :meth:`writing`."""
         return self._store
+
+    @property
+    def epoch(self) -> int:
+        """A number that changes whenever a write starts or ends.
+
+        Query worker processes (``server.pool``) hold a copy-on-write snapshot of the
+        store taken when they were forked; one forked at epoch ``e`` still sees the
+        current data while the epoch is ``e``. Read it *before* forking: a write that
+        was under way at the fork moves the epoch when it ends, so the snapshot then
+        counts as stale.
+        """
+        return self._epoch
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Mark a write (moves :attr:`epoch` on entry and on exit, even on failure)."""
+        with self._epoch_lock:
+            self._epoch += 1
+        try:
+            yield
+        finally:
+            with self._epoch_lock:
+                self._epoch += 1
 
     def query(
         self,
@@ -121,13 +148,17 @@ class EmbeddedStore:
         return self._store.query(sparql, **kwargs)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        self._store.update(sparql, base_iri=base_iri)
+        with self.writing():
+            self._store.update(sparql, base_iri=base_iri)
 
     def replace_graph(self, graph: NamedNode, quads: Iterable[Quad]) -> None:
-        self._store.update(replace_graph_update(graph, quads))
+        sparql = replace_graph_update(graph, quads)
+        with self.writing():
+            self._store.update(sparql)
 
     def remove_graph(self, graph: NamedNode) -> None:
-        self._store.update(f"DROP SILENT GRAPH {graph}")
+        with self.writing():
+            self._store.update(f"DROP SILENT GRAPH {graph}")
 
     def named_graphs(self) -> Iterator[NamedNode]:
         for g in self._store.named_graphs():
@@ -144,7 +175,8 @@ class EmbeddedStore:
             self._store.dump(output, format, from_graph=graph)
 
     def bulk_load(self, input: BinaryIO, format: RdfFormat, *, graph: NamedNode) -> None:
-        self._store.bulk_load(input, format, to_graph=graph)
+        with self.writing():
+            self._store.bulk_load(input, format, to_graph=graph)
 
     def bulk_load_file(
         self,
@@ -175,10 +207,11 @@ class EmbeddedStore:
                 errors.append(exc)
 
         threads = [threading.Thread(target=load, args=r) for r in ranges]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        with self.writing():
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
         if errors:
             raise errors[0]
 
