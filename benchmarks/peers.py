@@ -6,9 +6,10 @@
   of the named graphs as its default graph, as claimgraph serves it;
 - ``rdflib``: rdflib-endpoint (rdflib + FastAPI under uvicorn), which parses the N-Quads
   file into an in-memory rdflib Dataset with default union;
-- ``claimgraph-thread``: ``claimgraph serve --query-isolation thread``, to tell the cost
-  of the forked child per query from the rest (not for production: such queries cannot
-  be stopped).
+- ``claimgraph-fork``: ``claimgraph serve --query-isolation fork`` (a child forked per
+  query, the default before the worker pool), and ``claimgraph-thread``: ``--query-isolation
+  thread``, to tell the cost of the query processes from the rest (not for production:
+  such queries cannot be stopped).
 
 Each server runs as a child process of the benchmark, is polled until it answers an
 ``ASK {}``, and is stopped (SIGTERM, then SIGKILL) by its own pid.
@@ -41,7 +42,8 @@ from benchmarks.generate_graph import parse_size
 
 BIN = Path(sys.executable).parent
 PEERS = ("claimgraph", "oxigraph", "rdflib")
-VARIANTS = ("claimgraph-thread",)  # for diagnosis: claimgraph without its forked children
+# For diagnosis: claimgraph forking a child per query, and without any query process.
+VARIANTS = ("claimgraph-fork", "claimgraph-thread")
 
 
 def free_port() -> int:
@@ -163,8 +165,9 @@ def start(
     log_dir = workdir / "logs"
     if name == "claimgraph":
         return start_claimgraph(store_dir(workdir, triples, seed), log_dir, extra_args=extra_args)
-    if name == "claimgraph-thread":  # queries on server threads: no fork, cannot be stopped
-        extra = ["--query-isolation", "thread", *(extra_args or [])]
+    if name in VARIANTS:  # claimgraph with another query isolation, for diagnosis
+        mode = name.removeprefix("claimgraph-")
+        extra = ["--query-isolation", mode, *(extra_args or [])]
         server = start_claimgraph(store_dir(workdir, triples, seed), log_dir, extra_args=extra)
         server.name = name
         return server

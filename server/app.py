@@ -15,6 +15,7 @@ from flask import Flask, Request
 from loaders.store import GraphStore, open_configured_store
 from server import errors, federation, security
 from server.executor import ISOLATION_MODES
+from server.pool import pool_for
 from server.settings import Settings
 
 # Blueprint modules, each exposing `bp` (a flask.Blueprint). Order matters only for
@@ -66,9 +67,10 @@ def create_app(
     app.request_class = ClaimgraphRequest
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
-    app.extensions["claimgraph.store"] = (
-        store if store is not None else open_configured_store(settings)
-    )
+    store = store if store is not None else open_configured_store(settings)
+    app.extensions["claimgraph.store"] = store
+    if settings.query_isolation == "pool":
+        pool_for(store, settings.query_workers or None)
     errors.register(app)
     security.init_app(app)
     for module_name in BLUEPRINTS:

@@ -1,15 +1,18 @@
 """Query execution that can be stopped.
 
-pyoxigraph cannot cancel a running query, so with ``query_isolation = "fork"`` every
-query runs in a child process forked from the server (a copy-on-write snapshot of the
-open store). The child evaluates the query, writes one JSON header line into a pipe
-(status, query form, media type, row count, whether the rows were capped, evaluation
-time) and then the serialized results; the parent turns the header into the HTTP status
-and headers and streams the rest to the client. At ``query_timeout`` the parent sends
-SIGKILL: the work stops and its CPU and memory are returned at once.
+pyoxigraph cannot cancel a running query, so queries run in processes that can be
+killed. With ``query_isolation = "pool"`` (the default) they run in worker processes
+forked ahead of time and reused until the next write (:mod:`server.pool`); with
+``"fork"`` every query runs in a child forked for it. Either way the process sees a
+copy-on-write snapshot of the open store, evaluates the query, writes one JSON header
+line into a pipe (status, query form, media type, row count, whether the rows were
+capped, evaluation time) and then the serialized results; the parent turns the header
+into the HTTP status and headers and streams the rest to the client. At
+``query_timeout`` the parent sends SIGKILL: the work stops and its CPU and memory are
+returned at once.
 
 ``query_isolation = "thread"`` runs the same code on a thread of the server process,
-for comparison (benchmarks/fork_overhead.py): the client still gets its error at the
+for comparison (benchmarks/bench_fork.py): the client still gets its error at the
 timeout, but the query keeps a CPU busy until it ends by itself.
 
 Rows are capped at ``max_rows``: the child reads at most ``max_rows + 1`` solutions
@@ -39,7 +42,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
@@ -51,10 +54,10 @@ from server.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, QueryFormats, not
 
 log = logging.getLogger("claimgraph.executor")
 
-ISOLATION_MODES = ("fork", "thread")
-_CHUNK = 1 << 16
-_DEADLOCK_PROBE = 0.05  # seconds between checks that a child waiting for its header is alive
-_FORK_ATTEMPTS = 5
+ISOLATION_MODES = ("pool", "fork", "thread")
+CHUNK = 1 << 16
+DEADLOCK_PROBE = 0.05  # seconds between checks that a child waiting for its header is alive
+FORK_ATTEMPTS = 5
 
 Work = Callable[[BinaryIO], None]
 
@@ -258,7 +261,7 @@ def used_prefixes(triples: Sequence[ox.Triple]) -> dict[str, str]:
 # -------------------------------------------------------------------------- parent side
 
 
-def _stuck(pid: int) -> bool:
+def stuck(pid: int) -> bool:
     """Whether the single-threaded child ``pid`` sleeps on a futex, i.e. waits for a lock.
 
     fork() copies memory but only the calling thread. When one of RocksDB's background
@@ -278,7 +281,7 @@ def _stuck(pid: int) -> bool:
         return False
 
 
-def _close_inherited(keep: int) -> None:
+def close_inherited(keep: int) -> None:
     """In a fresh child: close inherited sockets and pipes (other clients', other queries')."""
     try:
         names = os.listdir("/proc/self/fd")
@@ -303,10 +306,10 @@ def _child(work: Work, write_fd: int) -> None:
     gc.disable()
     code = 0
     try:
-        _close_inherited(write_fd)
+        close_inherited(write_fd)
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
             signal.signal(sig, signal.SIG_DFL)
-        with os.fdopen(write_fd, "wb", buffering=_CHUNK) as out:
+        with os.fdopen(write_fd, "wb", buffering=CHUNK) as out:
             work(out)
     except BrokenPipeError:
         code = 0  # the parent stopped listening: nothing left to do
@@ -317,31 +320,88 @@ def _child(work: Work, write_fd: int) -> None:
         os._exit(code)
 
 
-class Running:
-    """One job producing a header line and a body into a pipe, in a child or a thread."""
+class Producer(Protocol):
+    """Who writes a :class:`Running` job's pipe, and how to end it."""
 
-    def __init__(self, work: Work, isolation: str) -> None:
-        if isolation not in ISOLATION_MODES:
-            raise ValueError(f"query_isolation must be one of {ISOLATION_MODES}, not {isolation!r}")
-        read_fd, write_fd = os.pipe()
-        self.pid: int | None = None
+    pid: int | None  # a process to watch for inherited locks, if any
+
+    def finished(self) -> None:
+        """The stream ended normally."""
+
+    def kill(self) -> None:
+        """Stop producing now (the answer is abandoned)."""
+
+
+class ForkedChild:
+    """A child forked for one job (``query_isolation = "fork"``)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid: int | None = pid
+
+    def finished(self) -> None:
+        self._reap(kill=False)
+
+    def kill(self) -> None:
+        self._reap(kill=True)
+
+    def _reap(self, *, kill: bool) -> None:
+        pid, self.pid = self.pid, None
+        if pid is None:
+            return
+        try:
+            if kill:
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+
+
+class WorkerThread:
+    """A thread of the server process (``query_isolation = "thread"``): cannot be stopped;
+    once the reader goes, its writes fail and it ends."""
+
+    pid = None
+
+    def finished(self) -> None:
+        pass
+
+    def kill(self) -> None:
+        pass
+
+
+class Running:
+    """One job producing a header line and a body into a pipe, read here."""
+
+    def __init__(self, read_fd: int, producer: Producer) -> None:
         self._fd: int | None = read_fd
+        self._producer: Producer | None = producer
         self._buffer = b""
+
+    @property
+    def pid(self) -> int | None:
+        return self._producer.pid if self._producer is not None else None
+
+    @classmethod
+    def start(cls, work: Work, isolation: str) -> Running:
+        """Run ``work`` in a child forked now (``fork``) or on a new thread (``thread``)."""
+        if isolation not in ("fork", "thread"):
+            raise ValueError(f"cannot start a single job with query_isolation {isolation!r}")
+        read_fd, write_fd = os.pipe()
         if isolation == "fork":
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child's code runs in another process
                 os.close(read_fd)
                 _child(work, write_fd)
-            self.pid = pid
             os.close(write_fd)
-        else:
-            thread = threading.Thread(target=self._thread_main, args=(work, write_fd), daemon=True)
-            thread.start()
+            return cls(read_fd, ForkedChild(pid))
+        thread = threading.Thread(target=cls._thread_main, args=(work, write_fd), daemon=True)
+        thread.start()
+        return cls(read_fd, WorkerThread())
 
     @staticmethod
     def _thread_main(work: Work, write_fd: int) -> None:
         try:
-            with os.fdopen(write_fd, "wb", buffering=_CHUNK) as out:
+            with os.fdopen(write_fd, "wb", buffering=CHUNK) as out:
                 work(out)
         except (BrokenPipeError, OSError):
             pass  # the reader gave up (timeout or client gone)
@@ -354,20 +414,21 @@ class Running:
         poller.register(self._fd, select.POLLIN)
         if not poller.poll(None if timeout is None else max(timeout, 0.0) * 1000):
             return None
-        return os.read(self._fd, _CHUNK)
+        return os.read(self._fd, CHUNK)
 
     def read_header(self, timeout: float) -> dict[str, Any]:
         """The header line; raises TimeoutError, EOFError if the producer died first, or
-        ForkDeadlock if the child is stuck on a lock it inherited (see :func:`_stuck`)."""
+        ForkDeadlock if the child is stuck on a lock it inherited (see :func:`stuck`)."""
         deadline = time.monotonic() + timeout
         suspicious = 0
         while b"\n" not in self._buffer:
             remaining = deadline - time.monotonic()
-            chunk = self._read(min(remaining, _DEADLOCK_PROBE))
+            chunk = self._read(min(remaining, DEADLOCK_PROBE))
             if chunk is None:
-                if remaining <= _DEADLOCK_PROBE:
+                if remaining <= DEADLOCK_PROBE:
                     raise TimeoutError
-                suspicious = suspicious + 1 if self.pid and _stuck(self.pid) else 0
+                pid = self.pid
+                suspicious = suspicious + 1 if pid and stuck(pid) else 0
                 if suspicious >= 2:
                     raise ForkDeadlock
                 continue
@@ -395,18 +456,24 @@ class Running:
         self._reap(kill=False)
 
     def _reap(self, *, kill: bool) -> None:
-        pid, self.pid = self.pid, None
-        if pid is None:
+        producer, self._producer = self._producer, None
+        if producer is None:
             return
-        try:
-            if kill:
-                os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
+        if kill:
+            producer.kill()
+        else:
+            producer.finished()
+
+    def finish(self, timeout: float) -> None:
+        """After an error header: let the producer end on its own (a pool worker is then
+        kept), or stop it if it has not within ``timeout`` seconds."""
+        with contextlib.suppress(StreamAborted):
+            for _ in self.chunks(max(timeout, 0.0)):
+                pass
+        self.stop()
 
     def stop(self) -> None:
-        """Kill the child (if any is left) and close the pipe; safe to call twice."""
+        """Stop the producer (if it has not finished) and close the pipe; safe to call twice."""
         self._reap(kill=True)
         fd, self._fd = self._fd, None
         if fd is not None:
@@ -431,12 +498,12 @@ class Body:
 
 
 def _start_with_header(
-    work: Work, isolation: str, deadline: float
+    start: Callable[[], Running], deadline: float
 ) -> tuple[Running, dict[str, Any]]:
-    """Start ``work`` and read its header by ``deadline``, forking again if a child is
+    """Start a producer and read its header by ``deadline``, starting again if a child is
     born deadlocked; on failure the producer is stopped and the error re-raised."""
-    for attempt in range(_FORK_ATTEMPTS):
-        running = Running(work, isolation)
+    for attempt in range(FORK_ATTEMPTS):
+        running = start()
         try:
             return running, running.read_header(deadline - time.monotonic())
         except ForkDeadlock:
@@ -448,18 +515,37 @@ def _start_with_header(
     raise EOFError
 
 
+def _starter(
+    store: GraphStore, job: QueryJob, isolation: str, deadline: float
+) -> Callable[[], Running]:
+    """How to start ``job`` in ``isolation`` (a callable, for retries after a deadlock)."""
+    if isolation == "pool":
+        from server.pool import pool_for  # the pool module builds on this one
+
+        pool = pool_for(store)
+        return lambda: pool.submit(job, deadline)
+    return lambda: Running.start(lambda out: evaluate(store, job, out), isolation)
+
+
 def run_query(store: GraphStore, job: QueryJob, *, timeout: float, isolation: str) -> Answer:
     """Start ``job``; wait up to ``timeout`` for its header; return the streaming answer.
 
     Raises :class:`ApiError`: the child's own error (400 malformed query, 406, ...), or
-    503 when the query ran past ``timeout`` (the child is killed first).
+    503 when the query ran past ``timeout`` (the child is killed first) or, in ``pool``
+    isolation, when no query process became free in that time.
     """
+    from server.pool import PoolBusy
+
     started = time.perf_counter()
     deadline = time.monotonic() + timeout
     try:
-        running, head = _start_with_header(
-            lambda out: evaluate(store, job, out), isolation, deadline
-        )
+        running, head = _start_with_header(_starter(store, job, isolation, deadline), deadline)
+    except PoolBusy:
+        raise ApiError(
+            503,
+            "server-busy",
+            f"every query process stayed busy for the time limit of {timeout:g} s; try again later",
+        ) from None
     except TimeoutError:
         raise ApiError(
             503,
@@ -470,7 +556,7 @@ def run_query(store: GraphStore, job: QueryJob, *, timeout: float, isolation: st
     except EOFError:
         raise ApiError(500, "evaluation-failed", "query evaluation failed") from None
     if head["status"] != 200:
-        running.stop()
+        running.finish(deadline - time.monotonic())
         raise ApiError(head["status"], head["code"], head["message"])
     return Answer(
         form=head["form"],
@@ -500,7 +586,7 @@ def select_solutions(
 
 class _HeaderOnFirstWrite:
     """Writes the header just before the first payload bytes, so the header also proves
-    that the child got past its first store access (see :func:`_stuck`)."""
+    that the child got past its first store access (see :func:`stuck`)."""
 
     def __init__(self, out: BinaryIO) -> None:
         self._out = out
@@ -530,7 +616,10 @@ def stream(work: Work, *, isolation: str, idle_timeout: float | None) -> Body:
 
     timeout = idle_timeout if idle_timeout is not None else 24 * 3600.0
     try:
-        running, _ = _start_with_header(framed, isolation, time.monotonic() + timeout)
+        mode = "fork" if isolation == "pool" else isolation  # a pool worker runs queries only
+        running, _ = _start_with_header(
+            lambda: Running.start(framed, mode), time.monotonic() + timeout
+        )
     except (TimeoutError, EOFError):
         raise ApiError(500, "stream-failed", "the server could not start this download") from None
     return running.body(idle_timeout)

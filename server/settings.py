@@ -57,9 +57,14 @@ class Settings:
         "Part of fair use: applies only when rate_limit is on.",
     )
     query_isolation: str = _opt(
-        "fork",
-        "How queries run: 'fork' (a child process per query, killed at the timeout) or "
-        "'thread' (in the server process; a timed-out query keeps running to its end).",
+        "pool",
+        "How queries run: 'pool' (worker processes forked ahead and reused until the next "
+        "write; one is killed when its query passes the timeout), 'fork' (a child process "
+        "per query, killed at the timeout) or 'thread' (in the server process; a timed-out "
+        "query keeps running to its end).",
+    )
+    query_workers: int = _opt(
+        0, "Query worker processes in 'pool' isolation (0: two per core, at most 8)."
     )
     trust_proxy: bool = _opt(
         False,

@@ -86,15 +86,20 @@ def child_processes() -> dict[int, int]:
     return found
 
 
-def children_left_after(before: set[int], seconds: float = 5.0) -> set[int]:
-    """Child processes not in ``before`` that are still alive once ``seconds`` have passed.
+def children_left_after(before: set[int], seconds: float = 5.0, *, store=None) -> set[int]:
+    """Child processes not in ``before`` that are still alive once ``seconds`` have passed,
+    apart from the idle query workers of ``store``'s pool (kept on purpose for the next
+    query).
 
     A child is killed when its client goes away, which happens just after the response is
     read; polling briefly keeps the test about the promise, not about scheduling.
     """
+    from server.pool import pool_for
+
     deadline = time.monotonic() + seconds
     while True:
-        extra = set(child_processes()) - before
+        idle = set(pool_for(store).pids()) if store is not None else set()
+        extra = set(child_processes()) - before - idle
         if not extra or time.monotonic() > deadline:
             return extra
         time.sleep(0.05)

@@ -2,8 +2,8 @@
 
 One gunicorn worker process holds the embedded store read-write (pyoxigraph allows one
 writing process) and answers with `--threads` request threads; each query runs in a
-child forked from it, so a slow query is stopped at the timeout without stopping the
-server. `--load PATH...` loads documents first, then serves. While the server runs,
+worker process forked from it (``server.pool``), so a slow query is stopped at the
+timeout without stopping the server. `--load PATH...` loads documents first, then serves. While the server runs,
 load through it: `claimgraph load --server URL --token TOKEN PATH...`.
 """
 
@@ -76,7 +76,7 @@ def _preload(settings: Settings, paths: list[str]) -> None:
 def frozen_heap(app: Any) -> Any:
     """Move everything alive once the app is built out of the collector's reach.
 
-    Each query runs in a forked child that shares the server's memory copy-on-write. A
+    Queries run in forked processes that share the server's memory copy-on-write. A
     full collection in the server walks, and so writes to, every tracked object, which
     would copy the whole heap page by page for every child then alive; frozen objects
     are never walked. What the app builds later (per request) is collected as usual.
