@@ -4,7 +4,8 @@ One gunicorn worker process holds the embedded store read-write (pyoxigraph allo
 writing process) and answers with `--threads` request threads; each query runs in a
 worker process forked from it (``server.pool``), so a slow query is stopped at the
 timeout without stopping the server. `--load PATH...` loads documents first, then
-serves. While the server runs, load through it: `claimgraph load --server URL --token TOKEN PATH...`.
+serves. While the server runs, load through it:
+`claimgraph load --server URL --token TOKEN PATH...`.
 """
 
 from __future__ import annotations
