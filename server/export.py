@@ -1,20 +1,28 @@
 """Whole-dataset export: ``GET /export`` (and ``claimgraph export``), streamed.
 
-The dump is written graph by graph from the store's own iterators into pyoxigraph's
-serializers, so neither the server nor the CLI ever holds the whole dataset in memory.
+The whole dump goes through one pyoxigraph serializer fed by one iterator over the store,
+so neither the server nor the CLI holds the dataset, a list of its graphs, or anything
+else that grows with it: TriG gets the ``@prefix`` block once and a ``<g> { }`` block
+per graph (the writer opens one whenever the graph name changes). An embedded store is
+read through a single RocksDB iterator, hence from one snapshot, in the store's key
+order: the default graph, then each named graph in turn, ordered by the hashes that
+encode the graph names. That order depends on the dataset only, not on the order it
+was loaded in, so the same dataset dumps to the same bytes.
+
 On the server it runs in a thread of the server process writing into a pipe (see
 :mod:`server.executor`), not in a forked child: a dump touches every part of the store
 long after it started, and a child forked while a RocksDB background thread held one of
 its locks would stall mid-stream, past the point where the executor can fork again. An
-export is bounded work (no query to time out), each graph is read from one snapshot, and
-a client that disconnects stops it. ``format`` is ``trig`` (default: graphs kept),
-``nquads`` or ``turtle`` (every graph's triples, concatenated: Turtle has no graphs).
-The ontology graph is left out unless ``ontology=1`` asks for it; it is then taken from
-the store, or from the shipped ``ontology/claimgraph.ttl`` when the store does not hold it.
+export is bounded work (no query to time out), and a client that disconnects stops it.
+``format`` is ``trig`` (default: graphs kept), ``nquads`` or ``turtle`` (every graph's
+triples, concatenated: Turtle has no graphs). The ontology graph is left out unless
+``ontology=1`` asks for it; it is then taken from the store, or from the shipped
+``ontology/claimgraph.ttl`` when the store does not hold it.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
@@ -36,6 +44,7 @@ FORMAT_NAMES = {"trig": RdfFormat.TRIG, "nquads": RdfFormat.N_QUADS, "turtle": R
 
 
 def graph_quads(store: GraphStore, graph: NamedNode | DefaultGraph) -> Iterator[Quad]:
+    """The quads of one graph (``server.graph_store`` serves a graph with it)."""
     raw = getattr(store, "raw", None)
     if raw is not None:
         yield from raw.quads_for_pattern(None, None, None, graph)
@@ -45,7 +54,28 @@ def graph_quads(store: GraphStore, graph: NamedNode | DefaultGraph) -> Iterator[
         yield Quad(triple.subject, triple.predicate, triple.object, graph)
 
 
+def dataset_quads(store: GraphStore, *, leave_out: NamedNode | None = None) -> Iterator[Quad]:
+    """Every quad of ``store`` but those of graph ``leave_out``, graph after graph.
+
+    Each graph's quads come together (default graph first), which is what lets one TriG
+    writer take the whole stream.
+    """
+    raw = getattr(store, "raw", None)
+    if raw is None:
+        # A remote store has no iterator over all its quads: graph by graph, in name
+        # order (a remote store promises none), holding the list of names.
+        graphs = sorted((g for g in store.named_graphs() if g != leave_out), key=str)
+        return itertools.chain.from_iterable(
+            graph_quads(store, g) for g in [DefaultGraph(), *graphs]
+        )
+    quads = raw.quads_for_pattern(None, None, None, None)
+    if leave_out is None or not raw.contains_named_graph(leave_out):
+        return quads
+    return (q for q in quads if q.graph_name != leave_out)
+
+
 def write_quads(quads: Iterable[Quad], out: BinaryIO, fmt: RdfFormat) -> None:
+    """Serialize ``quads`` (their triples, if ``fmt`` has no graphs) with one writer."""
     items = quads if fmt.supports_datasets else (q.triple for q in quads)
     ox.serialize(items, out, fmt, prefixes=PREFIXES)
 
@@ -58,26 +88,13 @@ def write_export(
     base_iri: str,
     include_ontology: bool = False,
 ) -> None:
-    """Write every graph of ``store`` to ``out`` in ``fmt``, one graph at a time."""
+    """Write every graph of ``store`` to ``out`` in ``fmt``, with one serializer."""
     ontology_graph = iris.ontology_graph(base_iri)
-    graphs = sorted(store.named_graphs(), key=lambda g: g.value)
-    has_ontology = ontology_graph in graphs
-    if has_ontology and not include_ontology:
-        graphs.remove(ontology_graph)
-    default = graph_quads(store, DefaultGraph())
-    first = next(default, None)
-    if first is not None:
-        write_quads(_chain(first, default), out, fmt)
-    for graph in graphs:
-        write_quads(graph_quads(store, graph), out, fmt)
-    if include_ontology and not has_ontology:
-        write_quads(ontology_quads(ontology_graph), out, fmt)
+    quads = dataset_quads(store, leave_out=None if include_ontology else ontology_graph)
+    if include_ontology and not store.contains_graph(ontology_graph):
+        quads = itertools.chain(quads, ontology_quads(ontology_graph))
+    write_quads(quads, out, fmt)
     out.flush()
-
-
-def _chain(first: Quad, rest: Iterator[Quad]) -> Iterator[Quad]:
-    yield first
-    yield from rest
 
 
 def _flag(value: str | None) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pyoxigraph as ox
 import pytest
 import requests
@@ -10,7 +12,9 @@ from pyoxigraph import RdfFormat
 from loaders.store import EmbeddedStore
 from ontology import iris
 from ontology.files import ontology_quads
+from ontology.vocab import PREFIXES
 from server.cli import main
+from server.export import write_export
 from tests.serverkit import BASE, canonical, load_example, serve
 
 
@@ -54,6 +58,41 @@ def test_ontology_only_when_asked(server, store):
     store.raw.extend(ontology_quads(graph))
     plain = set(ox.parse(requests.get(server.url + "/export").content, RdfFormat.TRIG))
     assert not any(q.graph_name == graph for q in plain)
+
+
+def _export(store, fmt: RdfFormat) -> bytes:
+    out = io.BytesIO()
+    write_export(store, out, fmt, base_iri=BASE)
+    return out.getvalue()
+
+
+def test_trig_states_the_prefixes_once_and_opens_each_graph_once(store):
+    load_example(store)  # two named graphs: the reference graph and one document's graph
+    ex = ox.NamedNode("https://example.org/default-subject")
+    store.raw.add(
+        ox.Quad(ex, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("d"))
+    )
+    dump = _export(store, RdfFormat.TRIG)
+    lines = dump.decode().splitlines()
+    assert sum(line.startswith("@prefix cg: ") for line in lines) == 1
+    assert sum(line.startswith("@prefix ") for line in lines) == len(PREFIXES) == 23
+    assert sorted(line for line in lines if line.endswith("{")) == [
+        "<https://w3id.org/claimgraph/graph/document/000-638dc1acbe19e14a> {",
+        "<https://w3id.org/claimgraph/graph/reference> {",
+    ]
+    got = set(ox.parse(dump, RdfFormat.TRIG))
+    assert len(got) == 231
+    assert got == _all_quads(store)
+
+
+def test_the_same_dataset_dumps_to_the_same_bytes_whatever_its_load_order(store, tmp_path):
+    quads = sorted(_all_quads(load_example(store)), key=str)
+    other = EmbeddedStore(str(tmp_path / "other"))
+    other.raw.extend(reversed(quads[100:]))
+    other.raw.flush()
+    other.raw.extend(quads[:100])
+    for fmt in (RdfFormat.TRIG, RdfFormat.N_QUADS):
+        assert _export(other, fmt) == _export(store, fmt)
 
 
 def test_cli_export_writes_the_same_dump(store_path, tmp_path, capsysbinary):

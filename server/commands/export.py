@@ -1,8 +1,9 @@
 """Write the whole dataset as Turtle, TriG or N-Quads, streamed (to stdout or a file).
 
-The store is read graph by graph, so memory stays flat however large it is. The
-ontology graph is included only with --ontology. While `claimgraph serve` holds the
-store, fetch the same dump from the server: `curl -o dump.trig URL/export`.
+The store is read through one iterator into one serializer (see server.export), so the
+dump itself holds nothing that grows with the data. The ontology graph is included only
+with --ontology. While `claimgraph serve` holds the store, fetch the same dump from the
+server: `curl -o dump.trig URL/export`.
 """
 
 from __future__ import annotations
