@@ -1,18 +1,26 @@
 """Export at flat memory: peak memory of a whole-dataset dump at each size.
 
-Three ways to dump the same store, each measured at every size:
+Four ways to dump the same store, each measured at every size:
 
 - ``claimgraph export`` (CLI) in a child process: wall time, output bytes, and the
   child's peak RSS (its ``VmHWM``);
-- ``GET /export`` from ``claimgraph serve``: the body is read in 1 MiB chunks and
-  dropped, while the server's process tree (gunicorn master, worker, the forked child
-  that writes the dump) is sampled every 0.1 s; its peak proportional set size (PSS,
-  pages shared after fork counted once) is reported next to its PSS before the request;
 - ``Store.dump`` (pyoxigraph's own Rust writer, whole store in one call) in a child
-  process: what the engine can do, as a yardstick for the two above.
+  process: what the engine alone needs, as a yardstick;
+- ``write_export`` on a warm store, in a child process that first opens the store,
+  counts the quads of every graph and runs ``Store.dump`` to ``/dev/null`` (so every
+  index block and dictionary entry the export reads has been read once), then resets
+  its ``VmHWM`` (``/proc/self/clear_refs``) and exports to ``/dev/null``: the export's
+  own cost is its peak RSS minus its RSS before, apart from what the open store holds;
+- ``GET /export`` from ``claimgraph serve``: the body is read in 1 MiB chunks and
+  dropped, while the server's process tree is sampled every 0.1 s; its peak
+  proportional set size (PSS, pages shared after fork counted once) is reported next to
+  its PSS before the request. The formats run one after the other, so the second
+  request finds the store's caches as the first left them.
 
-Memory that stays the same from 10k to 10M triples is flat; a dump that held the
-dataset would grow with it.
+The warm-store child also reports what the open store itself holds: RSS after opening
+it (and importing the exporter), after the count, after ``Store.dump``. Memory that
+stays the same from 10k to 10M triples is flat; a dump that held the dataset would
+grow with it.
 
     python -m benchmarks.bench_export --sizes 10k,100k,1M,10M
 """
@@ -21,6 +29,8 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
+import subprocess
 import sys
 import threading
 import time
@@ -48,6 +58,81 @@ import sys, pyoxigraph as ox
 store = ox.Store.read_only(sys.argv[1]) if hasattr(ox.Store, "read_only") else ox.Store(sys.argv[1])
 store.dump(sys.argv[2], ox.RdfFormat.N_QUADS)
 """
+
+
+COUNT_EVERY_GRAPH = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _status_mb(field: str) -> float:
+    with open("/proc/self/status", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def _anonymous_mb() -> float:
+    with open("/proc/self/smaps_rollup", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("Anonymous:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no Anonymous in /proc/self/smaps_rollup")
+
+
+class _Sink:
+    """A binary output that counts and drops what it is given."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def write(self, data: bytes) -> int:
+        self.bytes += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def warm_probe(store_path: Path, formats: list[str]) -> dict[str, object]:
+    """Run in a child: what the open store holds, then each export's own peak over it."""
+    import pyoxigraph as ox
+
+    from loaders.store import EmbeddedStore
+    from ontology.vocab import DEFAULT_BASE_IRI
+    from server.export import FORMAT_NAMES, write_export
+
+    store = EmbeddedStore(str(store_path))
+    held = {"opened": _status_mb("VmRSS")}
+    next(iter(store.raw.query(COUNT_EVERY_GRAPH)))  # type: ignore[call-overload]
+    held["after_count"] = _status_mb("VmRSS")
+    store.raw.dump(_Sink(), ox.RdfFormat.N_QUADS)
+    held["after_store_dump"] = _status_mb("VmRSS")
+    held["anonymous_after_store_dump"] = _anonymous_mb()
+    exports = {}
+    for fmt in formats:
+        before = _status_mb("VmRSS")
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
+            f.write("5")  # VmHWM := VmRSS, so the peak below is this export's
+        sink, started = _Sink(), time.perf_counter()
+        write_export(store, sink, FORMAT_NAMES[fmt], base_iri=DEFAULT_BASE_IRI)  # type: ignore[arg-type]
+        peak = _status_mb("VmHWM")
+        exports[fmt] = {
+            "seconds": time.perf_counter() - started,
+            "bytes": sink.bytes,
+            "rss_before_mb": before,
+            "peak_rss_mb": peak,
+            "own_mb": peak - before,
+        }
+    return {"store_holds_mb": held, "exports": exports}
+
+
+def warm_export(store: Path, formats: list[str]) -> dict[str, object]:
+    argv = [sys.executable, "-m", "benchmarks.bench_export", "--warm-probe", str(store)]
+    argv += ["--formats", ",".join(formats)]
+    done = subprocess.run(
+        argv, cwd=Path(__file__).resolve().parents[1], capture_output=True, check=True
+    )
+    return json.loads(done.stdout)
 
 
 def _child(argv: list[str]) -> dict[str, float]:
@@ -125,38 +210,62 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--formats", default="nquads,trig", help=f"of {', '.join(FORMATS)}")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--warm-probe", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    formats = args.formats.split(",")
+    if args.warm_probe:
+        print(json.dumps(warm_probe(args.warm_probe, formats)))
+        return 0
     info = machine()
     print(f"Machine: {machine_line(info)}", flush=True)
-    rows, report = [], {}
+    rows, held_rows, report = [], [], {}
     for triples in sizes_of(args.sizes):
         name = size_name(triples)
         store = store_dir(args.workdir, triples, args.seed)
         out_dir = args.workdir / "export"
         out_dir.mkdir(parents=True, exist_ok=True)
         results: dict[str, dict[str, float]] = {}
-        for fmt in args.formats.split(","):
+        for fmt in formats:
             results[f"cli {fmt}"] = cli_export(store, fmt, out_dir / f"{name}.{FORMATS[fmt]}")
         results["Store.dump nquads"] = engine_dump(store, out_dir / f"{name}-engine.nq")
+        warm = warm_export(store, formats)
+        for fmt, r in warm["exports"].items():  # type: ignore[union-attr]
+            results[f"write_export {fmt}, warm store"] = r
         with peers.start("claimgraph", args.workdir, triples, seed=args.seed) as server:
-            for fmt in args.formats.split(","):
+            for fmt in formats:
                 results[f"GET /export {fmt}"] = http_export(server, fmt)
-        report[name] = results
+        held = warm["store_holds_mb"]
+        report[name] = {"results": results, "store_holds_mb": held}
+        held_rows.append([name, *(f"{v:,.0f}" for v in held.values())])  # type: ignore[union-attr]
         for how, r in results.items():
-            memory = (
-                f"{r['peak_rss_mb']:,.0f} (peak RSS)"
-                if "peak_rss_mb" in r
-                else f"{r['server_pss_peak_mb']:,.0f} (server PSS peak; "
-                f"{r['server_pss_before_mb']:,.0f} before)"
-            )
-            rate = r["bytes"] / r["seconds"] / 1e6
-            row = [name, how, f"{r['seconds']:.1f}", f"{r['bytes'] / 1e6:,.0f}", f"{rate:.0f}"]
-            rows.append([*row, memory])
+            rows.append([name, how, *_columns(r)])
             print(" | ".join(str(c) for c in rows[-1]), flush=True)
     print()
-    print(markdown_table(["size", "how", "seconds", "MB out", "MB/s", "memory MB"], rows))
+    header = ["size", "how", "seconds", "MB out", "MB/s", "peak MB", "before MB", "own MB"]
+    print(markdown_table(header, rows))
+    print()
+    print("What the open store holds (RSS MB of the warm-store child):")
+    print(
+        markdown_table(
+            ["size", "opened", "after COUNT of every graph", "after Store.dump", "of which anon"],
+            held_rows,
+        )
+    )
     write_json(args.json, {"machine": info, "results": report})
     return 0
+
+
+def _columns(r: dict[str, float]) -> list[str]:
+    """seconds, MB out, MB/s, then peak / before / own memory: RSS, or the server's PSS."""
+    rate = r["bytes"] / r["seconds"] / 1e6
+    if "server_pss_peak_mb" in r:
+        peak, before = r["server_pss_peak_mb"], r["server_pss_before_mb"]
+    else:
+        peak, before = r["peak_rss_mb"], r.get("rss_before_mb")
+    memory = [f"{peak:,.0f}", "-", "-"]
+    if before is not None:
+        memory[1:] = [f"{before:,.0f}", f"{peak - before:+,.0f}"]
+    return [f"{r['seconds']:.1f}", f"{r['bytes'] / 1e6:,.0f}", f"{rate:.0f}", *memory]
 
 
 if __name__ == "__main__":
