@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -22,6 +23,7 @@ from loaders.reference import ENTITY_FILES, TERM_FILES, load_reference
 PATTERNS_DIRECTORY = Path(__file__).resolve().parents[1] / "data" / "patterns"
 GAZETTEER = "gazetteer"
 CUES = "cues"
+MAX_TEXT_CHARACTERS = 100_000_000  # above any document the loader accepts (see _pipeline)
 # term-list file -> span label
 TERM_LABELS = {
     "legal_categories": "LEGAL_CATEGORY",
@@ -38,20 +40,25 @@ ABBREVIATIONS = {"art", "arts", "no", "nos", "para", "paras", "vol", "pp", "cf",
 def line_sentences(doc: Doc) -> Doc:
     """A line break ends a sentence: headings, signature lines and list items have no
     final full stop, and a sentence never runs across a paragraph in this genre. A full
-    stop with no space after it ("Caliber.Az", "U.N.") ends no sentence."""
+    stop with no space after it ("Caliber.Az", "U.N.") ends no sentence.
+
+    The bounds are written as one array: setting ``Token.is_sent_start`` one token at a
+    time makes spaCy scan the whole document on every call, quadratic in its length."""
+    starts = doc.to_array([SENT_START]).astype("int64")  # 1 start, -1 not, 0 unset
     for token in doc[:-1]:
-        following = doc[token.i + 1]
+        following = token.i + 1
         if "\n" in token.text or "\n" in token.whitespace_:
-            following.is_sent_start = True
-        elif token.text == "." and not token.whitespace_ and following.is_alpha:
-            following.is_sent_start = False
+            starts[following] = 1
+        elif token.text == "." and not token.whitespace_ and doc[following].is_alpha:
+            starts[following] = -1
         elif (
             token.text == "."
             and token.i > 0
             and not doc[token.i - 1].whitespace_
             and doc[token.i - 1].lower_ in ABBREVIATIONS
         ):
-            following.is_sent_start = False  # "Art. 7", "No. 12", "para. 3"
+            starts[following] = -1  # "Art. 7", "No. 12", "para. 3"
+    doc.from_array([SENT_START], starts.astype("uint64"))  # spaCy's own storage type
     return doc
 
 
@@ -123,6 +130,11 @@ def cue_patterns(patterns_dir: Path | str | None) -> list[dict]:
 @functools.lru_cache(maxsize=4)
 def _pipeline(reference_dir: str | None, patterns_dir: str | None) -> Language:
     nlp = spacy.blank("en")
+    # spaCy refuses texts over 1M characters (E088) to protect the memory of its parser
+    # and NER, about 1 GB per 100,000 characters. This pipeline has neither: tokens,
+    # sentence bounds and rulers grow linearly with the text. The loader's own cap
+    # (setting max_document_bytes, 20 MB) bounds what reaches it.
+    nlp.max_length = MAX_TEXT_CHARACTERS
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("line_sentences")
     gazetteer = nlp.add_pipe(

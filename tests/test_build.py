@@ -191,3 +191,19 @@ def test_builds_the_same_in_a_worker_process_with_one_cached_pipeline() -> None:
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         assert pool.submit(_count_in_worker, doc).result(timeout=60) == _count_in_worker(doc)
+
+
+def test_a_document_longer_than_spacys_default_limit_is_extracted() -> None:
+    """spaCy stops at 1,000,000 characters by default (E088); a long report must load,
+    and a claim near its end keeps its true offsets."""
+    filler = "The delegation met the committee and discussed the agenda of the session.\n"
+    tail = "More than 5,000 civilians, including 1,200 children, were killed.\n"
+    text = ARTICLE + filler * (1_100_000 // len(filler)) + tail
+    assert len(text) > 1_000_000
+    found = document_quads(_doc(text, "long-report"), BASE, reference_dir=REFERENCE)
+    begins = [
+        int(q.object.value) for q in found if q.predicate == NIF.beginIndex and q.object.value
+    ]
+    end_of_tail = text.rindex("5,000")
+    assert any(b >= len(text) - len(tail) for b in begins), max(begins)
+    assert end_of_tail > 1_000_000
