@@ -104,7 +104,7 @@ class FileOutcome:
     """What happened to one file; ``error`` starts with the file's name."""
 
     name: str
-    status: str  # "loaded" | "unchanged" | "failed"
+    status: str  # "loaded" | "unchanged" | "failed" | "removed" (pruned)
     doc_id: str | None = None
     triples: int = 0
     error: str | None = None
@@ -112,6 +112,8 @@ class FileOutcome:
     def line(self) -> str:
         if self.status == "failed":
             return f"failed     {self.error}"
+        if self.status == "removed":
+            return f"removed    {self.name} (its file is no longer among the paths loaded)"
         detail = f" ({self.triples} triples)" if self.status == "loaded" else ""
         return f"{self.status:<10} {self.name} -> {self.doc_id}{detail}"
 
@@ -126,6 +128,7 @@ class LoadReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
     graphs: dict[str, str] = field(default_factory=dict)  # support graph -> status or error
     seconds: float = 0.0
+    pruning: str | None = None  # why a requested prune did not happen
 
     def of_status(self, status: str) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -140,11 +143,14 @@ class LoadReport:
         return sum(o.triples for o in self.outcomes)
 
     def summary(self) -> str:
-        counts = ", ".join(
-            f"{len(self.of_status(s))} {s}" for s in ("loaded", "unchanged", "failed")
-        )
-        noun = "document" if len(self.outcomes) == 1 else "documents"
-        return f"{len(self.outcomes)} {noun}: {counts}; {self.triples} triples written"
+        statuses = ["loaded", "unchanged", "failed"]
+        if self.of_status("removed"):
+            statuses.append("removed")
+        counts = ", ".join(f"{len(self.of_status(s))} {s}" for s in statuses)
+        given = len(self.outcomes) - len(self.of_status("removed"))
+        noun = "document" if given == 1 else "documents"
+        text = f"{given} {noun}: {counts}; {self.triples} triples written"
+        return f"{text}; {self.pruning}" if self.pruning else text
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -152,6 +158,7 @@ class LoadReport:
             "summary": self.summary(),
             "documents": [asdict(o) for o in self.outcomes],
             "graphs": dict(self.graphs),
+            "pruning": self.pruning,
             "seconds": round(self.seconds, 3),
         }
 
@@ -326,6 +333,27 @@ class _Loader:
             return
         self.record(FileOutcome(job.name, "loaded", job.doc_id, triples=len(quads)))
 
+    def prune(self) -> None:
+        """Remove the document graphs of documents not among this load's sources.
+
+        Only after a load where every source was read: a file that failed may be a
+        document whose id was never learnt, and its graph must not go with the rest."""
+        failed = len(self.report.of_status("failed"))
+        if failed:
+            self.report.pruning = f"nothing removed: {failed} document(s) failed"
+            return
+        kept = {iris.document_graph(self.base_iri, d).value for d in self.names_by_id}
+        prefix = iris.document_graph(self.base_iri, "").value
+        for graph in sorted(set(stored_fingerprints(self.store)) - kept):
+            doc_id = graph.removeprefix(prefix)
+            try:
+                self.store.remove_graph(NamedNode(graph))
+            except (StoreError, OSError, ValueError) as exc:
+                problem = f"could not remove graph {graph}: {exc}"
+                self.record(FileOutcome(doc_id, "failed", doc_id, error=f"{doc_id}: {problem}"))
+                continue
+            self.record(FileOutcome(doc_id, "removed", doc_id))
+
 
 def load_sources(
     store: GraphStore,
@@ -340,6 +368,7 @@ def load_sources(
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
     loader_version: str | None = None,
     force: bool = False,
+    prune: bool = False,
 ) -> LoadReport:
     """Load documents into ``store``; see :func:`load_paths` for the options."""
     started = time.perf_counter()
@@ -363,6 +392,8 @@ def load_sources(
         else:
             for job in jobs:
                 loader.write(_build(job, base_iri, loader.builder, loader.max_bytes))
+    if prune:
+        loader.prune()
     loader.report.seconds = time.perf_counter() - started
     return loader.report
 
@@ -433,6 +464,7 @@ def load_paths(
     loader_version: str | None = None,
     force: bool = False,
     support_graphs: bool = True,
+    prune: bool = False,
 ) -> LoadReport:
     """Load files and folders (recursively, incrementally) into ``store``.
 
@@ -441,7 +473,9 @@ def load_paths(
     so it must be a module-level function when ``workers`` > 0. ``on_outcome`` is
     called once per file as soon as its outcome is known (after its graph is written).
     ``support_graphs`` also writes ``graph/reference`` and ``graph/ontology`` when
-    their content changed.
+    their content changed. ``prune`` then removes the graph of every document not
+    found under ``paths`` (the store holds exactly these documents), unless a file
+    failed.
     """
     items = list(expand_paths(paths))
     report = load_sources(
@@ -456,6 +490,7 @@ def load_paths(
         max_document_bytes=max_document_bytes,
         loader_version=loader_version,
         force=force,
+        prune=prune,
     )
     if support_graphs:
         report.graphs = write_support_graphs(store, base_iri)

@@ -153,3 +153,68 @@ def test_html_page_end_to_end_offsets_count_in_the_extracted_text(
         )
     }
     assert "2025-02-25" in dates
+
+
+DOCS = "https://w3id.org/claimgraph/graph/document/"
+
+
+def _document_graphs(store_path: str) -> set[str]:
+    store = EmbeddedStore(store_path)
+    try:
+        return {g.value for g in store.named_graphs() if g.value.startswith(DOCS)}
+    finally:
+        del store
+
+
+def test_prune_removes_documents_whose_files_are_gone(
+    tmp_path, store_path, capsys, fake_extraction
+) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("kept", "deleted", "renamed"):
+        (folder / f"{name}.txt").write_text(f"A statement called {name}.\n", encoding="utf-8")
+    assert main(["load", "--store", store_path, "--no-progress", str(folder)]) == 0
+    (folder / "deleted.txt").unlink()
+    (folder / "renamed.txt").rename(folder / "moved.txt")
+    capsys.readouterr()
+
+    # Without --prune nothing is removed: loads only ever add or replace.
+    assert main(["load", "--store", store_path, "--no-progress", str(folder)]) == 0
+    assert _document_graphs(store_path) == {
+        DOCS + n for n in ("kept", "deleted", "renamed", "moved")
+    }
+    capsys.readouterr()
+
+    assert main(["load", "--store", store_path, "--no-progress", "--prune", str(folder)]) == 0
+    out, _ = capsys.readouterr()
+    assert "removed    deleted (its file is no longer among the paths loaded)" in out
+    assert "removed    renamed (" in out
+    assert "2 documents: 0 loaded, 2 unchanged, 0 failed, 2 removed" in out
+    assert _document_graphs(store_path) == {DOCS + "kept", DOCS + "moved"}
+
+
+def test_prune_removes_nothing_when_a_file_failed(
+    tmp_path, store_path, capsys, fake_extraction
+) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A statement.\n", encoding="utf-8")
+    (folder / "b.txt").write_text("Another statement.\n", encoding="utf-8")
+    assert main(["load", "--store", store_path, "--no-progress", str(folder)]) == 0
+    (folder / "b.txt").write_bytes(b"")  # now unreadable as a document
+    (folder / "a.txt").unlink()
+    capsys.readouterr()
+    assert main(["load", "--store", store_path, "--no-progress", "--prune", str(folder)]) == 1
+    out, _ = capsys.readouterr()
+    assert "nothing removed: 1 document(s) failed" in out
+    assert _document_graphs(store_path) == {DOCS + "a", DOCS + "b"}
+
+
+def test_prune_is_refused_through_a_server(tmp_path, capsys) -> None:
+    (tmp_path / "a.txt").write_text("x\n")
+    status = main(
+        ["load", "--server", "http://127.0.0.1:9", "--token", "t", "--prune", str(tmp_path)]
+    )
+    _, err = capsys.readouterr()
+    assert status != 0
+    assert "--prune works on the store itself" in err

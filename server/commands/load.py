@@ -2,7 +2,8 @@
 
 Folders load recursively and incrementally: a document whose bytes, given metadata and
 loader version are unchanged is skipped; a changed one has its graph replaced in one
-transaction. One line per file, then a summary; exit status 1 if any file failed.
+transaction; with `--prune`, documents whose files are gone are removed. One line per
+file, then a summary; exit status 1 if any file failed.
 With `--server URL --token T` the documents are posted to a running server instead
 (`POST URL/api/documents`), which is the way to load while `claimgraph serve` holds
 the store.
@@ -45,6 +46,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--force", action="store_true", help="reload documents even when they are unchanged"
     )
     parser.add_argument(
+        "--prune",
+        action="store_true",
+        help="afterwards remove the graphs of documents not found under PATH (the store then "
+        "holds exactly these documents); skipped if any file failed",
+    )
+    parser.add_argument(
         "--server", metavar="URL", help="post the documents to this running claimgraph server"
     )
     parser.add_argument(
@@ -65,6 +72,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers is not None and args.workers < 0:
         raise CommandError("--workers must be 0 (extract in this process) or more")
     if args.server:
+        if args.prune:
+            raise CommandError("--prune works on the store itself, not through --server")
         token = args.token or settings.write_token
         if not token:
             raise CommandError("--server needs --token (the server's write token)")
@@ -87,6 +96,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             on_outcome=print_outcome,
             max_document_bytes=settings.max_document_bytes,
             force=args.force,
+            prune=args.prune,
         )
         store.flush()
         for name, status in report.graphs.items():

@@ -27,6 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="files or folders to load into the store before serving",
     )
     parser.add_argument(
+        "--prune",
+        action="store_true",
+        help="with --load: remove the graphs of documents no longer under those paths",
+    )
+    parser.add_argument(
         "--access-log",
         action="store_true",
         help="log every request to stderr (gunicorn's access log)",
@@ -51,7 +56,7 @@ def gunicorn_options(settings: Settings, *, access_log: bool = False) -> dict[st
     }
 
 
-def _preload(settings: Settings, paths: list[str]) -> None:
+def _preload(settings: Settings, paths: list[str], *, prune: bool = False) -> None:
     from loaders.ingest import load_paths
     from loaders.store import open_configured_store
     from server.cli import CommandError
@@ -65,6 +70,7 @@ def _preload(settings: Settings, paths: list[str]) -> None:
         progress=sys.stderr.isatty(),
         on_outcome=print_outcome,
         max_document_bytes=settings.max_document_bytes,
+        prune=prune,
     )
     store.flush()
     print(report.summary(), file=sys.stderr)
@@ -92,8 +98,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     from server.app import create_app
 
+    if args.prune and not args.load:
+        from server.cli import CommandError
+
+        raise CommandError("--prune needs --load PATH...")
     if args.load:
-        _preload(settings, args.load)
+        _preload(settings, args.load, prune=args.prune)
 
     class Application(BaseApplication):
         def load_config(self) -> None:
