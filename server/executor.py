@@ -42,7 +42,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat
@@ -60,6 +60,7 @@ DEADLOCK_PROBE = 0.05  # seconds between checks that a child waiting for its hea
 FORK_ATTEMPTS = 5
 
 Work = Callable[[BinaryIO], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -497,22 +498,32 @@ class Body:
         self._running.stop()
 
 
+def until_not_deadlocked(attempt: Callable[[], T], what: str) -> T:
+    """``attempt()`` (which forks and checks its child, cleaning up on any error) again
+    while its child turns out born deadlocked (:class:`ForkDeadlock`), a few times."""
+    for number in range(FORK_ATTEMPTS):
+        try:
+            return attempt()
+        except ForkDeadlock:
+            log.warning("%s %d inherited a held lock; forking again", what, number)
+    raise EOFError
+
+
 def _start_with_header(
     start: Callable[[], Running], deadline: float
 ) -> tuple[Running, dict[str, Any]]:
     """Start a producer and read its header by ``deadline``, starting again if a child is
     born deadlocked; on failure the producer is stopped and the error re-raised."""
-    for attempt in range(FORK_ATTEMPTS):
+
+    def attempt() -> tuple[Running, dict[str, Any]]:
         running = start()
         try:
             return running, running.read_header(deadline - time.monotonic())
-        except ForkDeadlock:
-            running.stop()
-            log.warning("query child %d deadlocked on an inherited lock; forking again", attempt)
         except BaseException:
             running.stop()
             raise
-    raise EOFError
+
+    return until_not_deadlocked(attempt, "query child")
 
 
 def _starter(

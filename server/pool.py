@@ -56,6 +56,7 @@ from server.executor import (
     close_inherited,
     evaluate,
     stuck,
+    until_not_deadlocked,
 )
 from server.negotiation import QueryFormats
 
@@ -342,7 +343,8 @@ class QueryPool:
 
     def _fork(self, store: GraphStore, deadline: float) -> Worker:
         epoch = _epoch(store)  # before the fork: a write under way moves it when it ends
-        for attempt in range(FORK_ATTEMPTS):
+
+        def attempt() -> Worker:
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child's code runs in another process
@@ -351,14 +353,12 @@ class QueryPool:
             worker = Worker(pid, ours, epoch)
             try:
                 _await_ready(worker, deadline)
-                return worker
-            except ForkDeadlock:
-                worker.kill()
-                log.warning("query worker %d inherited a held lock; forking again", attempt)
             except BaseException:
                 worker.kill()
                 raise
-        raise EOFError
+            return worker
+
+        return until_not_deadlocked(attempt, "query worker")
 
 
 def _epoch(store: GraphStore) -> int:
