@@ -26,6 +26,7 @@ import json
 import math
 import multiprocessing
 import sys
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from benchmarks.common import (
     markdown_table,
     ms,
     percentile,
+    pss_kb,
     size_name,
     sizes_of,
     store_dir,
@@ -286,12 +288,55 @@ def tables_from_json(path: Path) -> str:
     return "\n".join(out)
 
 
+class MemorySampler:
+    """The server's process tree (gunicorn master, worker, query processes) sampled
+    every half second: proportional set size, so pages shared after a fork count once."""
+
+    def __init__(self, server: peers.Server, interval: float = 0.5) -> None:
+        self.server = server
+        self.interval = interval
+        self.first_mb = self.peak_mb = 0.0
+        self.peak_processes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        pids = self.server.pids()
+        mb = pss_kb(pids) / 1024
+        self.first_mb = self.first_mb or mb
+        self.peak_mb = max(self.peak_mb, mb)
+        self.peak_processes = max(self.peak_processes, len(pids))
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> MemorySampler:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "start_mb": self.first_mb,
+            "peak_mb": self.peak_mb,
+            "processes": self.peak_processes,
+        }
+
+
 def load_test(args: argparse.Namespace) -> dict[str, object]:
     report: dict[str, object] = {}
     for triples in sizes_of(args.sizes):
         name = size_name(triples)
         queries, expected = prepare(store_dir(args.workdir, triples, args.seed), args.queries)
-        with peers.start("claimgraph", args.workdir, triples, seed=args.seed) as server:
+        with (
+            peers.start("claimgraph", args.workdir, triples, seed=args.seed) as server,
+            MemorySampler(server) as memory,
+        ):
             result = drive(
                 server.url,
                 queries,
@@ -300,10 +345,13 @@ def load_test(args: argparse.Namespace) -> dict[str, object]:
                 duration=args.duration,
                 timeout=args.timeout,
             )
+        result["memory"] = memory.summary()
         report[name] = result
+        header = ["size", "clients", "seconds", "requests", "errors", "q/s", "p50 ms", "p99 ms"]
+        header += ["server PSS MB (start / peak)", "processes (peak)"]
         print(
             markdown_table(
-                ["size", "clients", "seconds", "requests", "errors", "q/s", "p50 ms", "p99 ms"],
+                header,
                 [
                     [
                         name,
@@ -314,6 +362,8 @@ def load_test(args: argparse.Namespace) -> dict[str, object]:
                         f"{result['qps']:.1f}",
                         ms(result["p50"]),
                         ms(result["p99"]),
+                        f"{memory.first_mb:.0f} / {memory.peak_mb:.0f}",
+                        memory.peak_processes,
                     ]
                 ],
             )
