@@ -8,9 +8,17 @@ p99 of the wall time over repeated runs.
 
 Load methods: ``parallel`` is ``EmbeddedStore.bulk_load_file`` (the file cut at line
 ends across concurrent bulk loaders); ``lenient`` the same without validating IRIs and
-literals (for trusted input such as our own dumps); ``single`` one ``bulk_load``
-stream; ``update`` one ``replace_graph`` SPARQL Update per document graph (the
-loaders' write path, only worth running at small sizes).
+literals (for trusted input such as our own dumps); ``parallel:N`` and ``lenient:N``
+the same cut into N ranges instead of the default; ``single`` one ``Store.bulk_load``
+of the whole file (``path=``); ``update`` one ``replace_graph`` SPARQL Update per
+document graph (the loaders' write path, only worth running at small sizes). Two
+references that load nothing into RocksDB: ``parse`` counts the quads of
+``pyoxigraph.parse`` (the parser's own cost, the floor of any load), ``memory``
+bulk-loads into pyoxigraph's in-memory store (parsing and indexing without RocksDB).
+
+CPU seconds are the loading process's own (user + system, all threads) from the
+start of the load to the end of ``flush``, so they leave out interpreter start-up and
+the count of the loaded quads.
 
     python -m benchmarks.bench_store --sizes 10k,100k,1M,10M
 """
@@ -22,6 +30,7 @@ import io
 import json
 import math
 import os
+import resource
 import shutil
 import sys
 import time
@@ -47,32 +56,38 @@ from benchmarks.common import (
 )
 from loaders.store import EmbeddedStore
 
-LOAD_METHODS = ("parallel", "lenient", "single", "update")
-
-
-# ------------------------------------------------------------------------------- loading
+LOAD_METHODS = ("parallel", "lenient", "single", "update", "parse", "memory")
 
 
 def _load_in_this_process(method: str, data: Path, location: Path) -> dict[str, float]:
+    name, _, parts_text = method.partition(":")
+    parts = int(parts_text) if parts_text else None
+    if name not in LOAD_METHODS or (parts is not None and name not in ("parallel", "lenient")):
+        raise ValueError(f"unknown load method {method!r}; expected one of {LOAD_METHODS}")
     shutil.rmtree(location, ignore_errors=True)
     location.parent.mkdir(parents=True, exist_ok=True)
-    store = EmbeddedStore(str(location))
-    started = time.perf_counter()
-    if method == "parallel":
-        store.bulk_load_file(data, ox.RdfFormat.N_QUADS)
-    elif method == "lenient":  # parallel, skipping IRI and literal validation
-        store.bulk_load_file(data, ox.RdfFormat.N_QUADS, lenient=True)
-    elif method == "single":
-        with data.open("rb") as f:
-            store.raw.bulk_load(f, ox.RdfFormat.N_QUADS)
-    elif method == "update":
+    nquads = ox.RdfFormat.N_QUADS
+    store = EmbeddedStore(None if name in ("parse", "memory") else str(location))
+    cpu_before, started = _cpu_seconds(), time.perf_counter()
+    triples = None
+    if name in ("parallel", "lenient"):  # lenient: no IRI and literal validation
+        store.bulk_load_file(data, nquads, parts=parts, lenient=name == "lenient")
+    elif name in ("single", "memory"):
+        store.raw.bulk_load(path=str(data), format=nquads)
+    elif name == "parse":
+        triples = sum(1 for _ in ox.parse(path=str(data), format=nquads))
+    else:  # update
         for graph, quads in _graphs_in_order(data):
             store.replace_graph(graph, quads)
-    else:
-        raise ValueError(f"unknown load method {method!r}; expected one of {LOAD_METHODS}")
     store.flush()
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "triples": len(store.raw)}
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_before
+    return {"seconds": seconds, "load_cpu_seconds": cpu, "triples": triples or len(store.raw)}
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU of this process so far, all its threads (RocksDB's included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _graphs_in_order(data: Path):  # type: ignore[no-untyped-def]
@@ -97,9 +112,50 @@ def load(method: str, data: Path, location: Path) -> dict[str, float]:
     )
     result = json.loads(out.read_text())
     out.unlink()
-    result.update(peak_rss_mb=measured["peak_rss_mb"], cpu_seconds=measured["cpu_seconds"])
+    result.update(peak_rss_mb=measured["peak_rss_mb"], process_cpu_seconds=measured["cpu_seconds"])
     result["triples_per_second"] = result["triples"] / result["seconds"]
+    result["cpu_us_per_triple"] = result["load_cpu_seconds"] * 1e6 / result["triples"]
     return result
+
+
+def _median_load(
+    method: str, data: Path, location: Path, scratch: Path, args: argparse.Namespace
+) -> dict[str, object]:
+    """``args.repeat`` loads of one method; the run of median wall time, with all runs'
+    seconds. Only ``parallel`` without ``--loads-only`` writes the store that the other
+    benchmarks reuse (``stores/{size}``, its last run); every other load goes to ``scratch``."""
+    keep = method == "parallel" and not args.loads_only
+    runs = []
+    for _ in range(args.repeat):
+        target = location if keep else scratch / location.name
+        os.sync()  # the previous load's dirty pages must not be written back during this one
+        runs.append(load(method, data, target))
+        if not keep:
+            shutil.rmtree(target, ignore_errors=True)
+        rate = runs[-1]["triples_per_second"]
+        load1 = os.getloadavg()[0]
+        print(
+            f"{location.name} load {method}: {rate:,.0f} triples/s (load {load1:.2f})", flush=True
+        )
+    median = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+    return {**median, "all_seconds": [r["seconds"] for r in runs]}
+
+
+def _load_row(name: str, method: str, result: dict[str, object]) -> list[str]:
+    seconds = f"{result['seconds']:.1f}"
+    others = result["all_seconds"]
+    if len(others) > 1:  # type: ignore[arg-type]
+        seconds += f" ({min(others):.1f}-{max(others):.1f})"  # type: ignore[type-var]
+    return [
+        name,
+        f"{result['triples']:,}",
+        method,
+        seconds,
+        f"{result['triples_per_second']:,.0f}",
+        f"{result['peak_rss_mb']:,.0f}",
+        f"{result['load_cpu_seconds']:.1f}",
+        f"{result['cpu_us_per_triple']:.1f}",
+    ]
 
 
 # ------------------------------------------------------------------------------- queries
@@ -181,7 +237,9 @@ def time_queries(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     common_arguments(parser)
-    parser.add_argument("--methods", default="parallel,single", help=f"of {LOAD_METHODS}")
+    parser.add_argument(
+        "--methods", default="parallel,single", help=f"of {LOAD_METHODS}, parallel:N, lenient:N"
+    )
     parser.add_argument("--runs", type=int, default=50, help="most runs per query")
     parser.add_argument("--budget", type=float, default=10.0, help="seconds per query at most")
     parser.add_argument(
@@ -193,6 +251,10 @@ def main(argv: list[str] | None = None) -> int:
         help="also run every query unbound, over the whole graph (names ending in -all)",
     )
     parser.add_argument("--loads-only", action="store_true", help="skip the queries")
+    parser.add_argument("--repeat", type=int, default=1, help="loads per method (median kept)")
+    parser.add_argument(
+        "--scratch", type=Path, help="where loads other than the kept one go (WORKDIR/scratch)"
+    )
     parser.add_argument("--child-load", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_load:
@@ -210,26 +272,11 @@ def main(argv: list[str] | None = None) -> int:
         data = dataset(args.workdir, triples, args.seed)
         location = args.workdir / "stores" / name
         loads = {}
-        # "parallel" last, so that the store left on disk for the other benchmarks is its.
-        for method in sorted(methods, key=lambda m: m == "parallel"):
-            target = location if method == "parallel" else args.workdir / "scratch" / name
-            os.sync()  # the previous load's dirty pages must not be written back during this one
-            loads[method] = result = load(method, data, target)
-            if target != location:
-                shutil.rmtree(target, ignore_errors=True)
-            load_rows.append(
-                [
-                    name,
-                    f"{result['triples']:,}",
-                    method,
-                    f"{result['seconds']:.1f}",
-                    f"{result['triples_per_second']:,.0f}",
-                    f"{result['peak_rss_mb']:,.0f}",
-                    f"{result['cpu_seconds']:.1f}",
-                ]
+        for method in methods:
+            loads[method] = result = _median_load(
+                method, data, location, args.scratch or args.workdir / "scratch", args
             )
-            rate = result["triples_per_second"]
-            print(f"{name} load {method}: {rate:,.0f} triples/s", flush=True)
+            load_rows.append(_load_row(name, method, result))
         if args.loads_only:
             report["sizes"][name] = {"load": loads, "queries": {}}  # type: ignore[index]
             continue
@@ -246,7 +293,16 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
 
     print(f"\nMachine: {machine_line(info)}\n")
-    header = ["size", "triples", "method", "seconds", "triples/s", "peak RSS MB", "CPU s"]
+    header = [
+        "size",
+        "triples",
+        "method",
+        "seconds",
+        "triples/s",
+        "peak RSS MB",
+        "CPU s",
+        "CPU µs/triple",
+    ]
     print(markdown_table(header, load_rows))
     names = list(query_table)
     rows = []

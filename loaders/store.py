@@ -189,24 +189,49 @@ class EmbeddedStore:
     ) -> None:
         """Load a large file as fast as the machine allows; not atomic (for imports, benchmarks).
 
-        One pyoxigraph bulk loader parses on one core, so a line-based file (N-Triples,
-        N-Quads: one statement per line) is cut at line ends into ``parts`` byte ranges
-        (default: two per core) loaded by concurrent bulk loaders, which release the GIL.
-        Other formats load in one part. ``graph`` receives the triples of a triples format.
+        A pyoxigraph bulk load parses on the calling thread and sorts each batch of up to a
+        million quads into RocksDB files on another, so a line-based file (N-Triples,
+        N-Quads: one statement per line) is cut at line ends into byte ranges that ``parts``
+        concurrent loaders (default: one per core; they release the GIL) take in turn. A
+        range holds at most about 900k lines, one pyoxigraph batch, which bounds memory to
+        about a batch per loader whatever the file's size. More concurrent loaders than cores
+        cost more CPU, not less: each bulk load adds a file per index to RocksDB's level 0,
+        and from four on RocksDB compacts them while the load runs (measured in
+        docs/benchmarks.md, "Loading"). Other formats, and a line-based file that fits one
+        range, load in one stream read by pyoxigraph itself. ``graph`` receives the triples
+        of a triples format; ``lenient`` skips IRI and literal validation (trusted input).
         """
-        if format not in (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS):
-            parts = 1
-        ranges = _line_ranges(path, parts or 2 * (os.cpu_count() or 1))
+        size = os.path.getsize(path)
+        workers = max(1, parts or os.cpu_count() or 1)
+        if format in (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS):
+            ranges = _line_ranges(path, workers, max_lines=900_000)  # under pyoxigraph's 1M batch
+        else:
+            ranges = [(0, size)]
+        pending = iter(ranges)
+        taking = threading.Lock()
         errors: list[BaseException] = []
 
         def load(begin: int, end: int) -> None:
-            try:
-                with _ByteRange(path, begin, end) as chunk:
-                    self._store.bulk_load(chunk, format, to_graph=graph, lenient=lenient)
-            except BaseException as exc:  # re-raised in the calling thread below
-                errors.append(exc)
+            if (begin, end) == (0, size):  # pyoxigraph reads the file itself, no Python calls
+                self._store.bulk_load(
+                    path=os.fspath(path), format=format, to_graph=graph, lenient=lenient
+                )
+                return
+            with _ByteRange.open(path, begin, end) as chunk:
+                self._store.bulk_load(chunk, format, to_graph=graph, lenient=lenient)
 
-        threads = [threading.Thread(target=load, args=r) for r in ranges]
+        def work() -> None:
+            while not errors:  # after a failure, the ranges not yet started are left
+                with taking:
+                    span = next(pending, None)
+                if span is None:
+                    return
+                try:
+                    load(*span)
+                except BaseException as exc:  # re-raised in the calling thread below
+                    errors.append(exc)
+
+        threads = [threading.Thread(target=work) for _ in range(min(workers, len(ranges)))]
         with self.writing():
             for t in threads:
                 t.start()
@@ -222,6 +247,15 @@ class EmbeddedStore:
 
 class _ByteRange(io.RawIOBase):
     """Bytes ``[begin, end)`` of a file, as a readable stream for one bulk loader."""
+
+    BUFFER = 1 << 20
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], begin: int, end: int) -> io.BufferedReader:
+        """The range behind a 1 MiB buffer. pyoxigraph reads a Python stream by ``read``
+        calls of about 2 KB, each taking the GIL; the buffer serves them in C and leaves one
+        Python ``readinto`` (and one system call) per MiB."""
+        return io.BufferedReader(cls(path, begin, end), buffer_size=cls.BUFFER)
 
     def __init__(self, path: str | os.PathLike[str], begin: int, end: int) -> None:
         super().__init__()
@@ -245,12 +279,25 @@ class _ByteRange(io.RawIOBase):
         super().close()
 
 
-def _line_ranges(path: str | os.PathLike[str], parts: int) -> list[tuple[int, int]]:
-    """About equal byte ranges of a file, each ending at a line end."""
+def _line_ranges(
+    path: str | os.PathLike[str], parts: int, *, max_lines: int | None = None
+) -> list[tuple[int, int]]:
+    """About equal byte ranges of a file, each ending at a line end: ``parts`` of them, or
+    a multiple of ``parts`` large enough for each to hold about ``max_lines`` lines at most
+    (lines counted in eight 64 KiB samples spread over the file)."""
     size = os.path.getsize(path)
+    parts = max(1, parts)
     cuts = [0]
     with open(path, "rb") as f:
-        for i in range(1, max(1, parts)):
+        if max_lines and size:
+            sampled = newlines = 0
+            for i in range(8):
+                f.seek(size * i // 8)
+                sample = f.read(1 << 16)
+                sampled, newlines = sampled + len(sample), newlines + sample.count(b"\n")
+            lines = size * max(newlines, 1) / sampled
+            parts *= max(1, -(-int(lines) // (parts * max_lines)))
+        for i in range(1, parts):
             f.seek(max(size * i // parts, cuts[-1]))
             f.readline()
             cuts.append(min(f.tell(), size))

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
-from loaders.store import EmbeddedStore, _line_ranges
+import loaders.store
+from loaders.store import EmbeddedStore, _ByteRange, _line_ranges
 
 EX = "http://example.org/"
 
@@ -36,6 +37,27 @@ def test_line_ranges_cover_the_file_at_line_ends(tmp_path: Path) -> None:
     assert len(ranges) == 3
 
 
+def test_max_lines_cuts_more_ranges_in_a_multiple_of_parts(tmp_path: Path) -> None:
+    path = tmp_path / "lines.nq"
+    path.write_bytes(b"".join(b"line %03d\n" % i for i in range(1000)))  # 9 bytes a line
+    ranges = _line_ranges(path, 2, max_lines=100)
+    data = path.read_bytes()
+    assert len(ranges) == 10  # 1000 lines, at most ~100 a range, a multiple of 2
+    assert b"".join(data[a:b] for a, b in ranges) == data
+    assert all(data[b - 1 : b] == b"\n" for _, b in ranges)
+    assert max(data[a:b].count(b"\n") for a, b in ranges) <= 101
+    assert _line_ranges(path, 2, max_lines=5000) == _line_ranges(path, 2)  # fits: no extra cut
+
+
+def test_byte_range_reads_only_its_bytes_in_small_reads(tmp_path: Path) -> None:
+    path = tmp_path / "bytes.bin"
+    data = bytes(range(256)) * 40
+    path.write_bytes(data)
+    with _ByteRange.open(path, 1000, 9000) as chunk:  # the buffer (1 MiB) exceeds the range
+        pieces = iter(lambda: chunk.read(7), b"")
+        assert b"".join(pieces) == data[1000:9000]
+
+
 def test_more_parts_than_lines_gives_no_empty_range(tmp_path: Path) -> None:
     path = tmp_path / "two.nq"
     path.write_bytes(b"a\nb\n")
@@ -54,16 +76,35 @@ def test_n_quads_load_in_parts_keeps_every_quad(
     assert len(store.raw) == 500
 
 
-def test_n_triples_go_into_the_given_graph(store: EmbeddedStore, tmp_path: Path) -> None:
+def test_more_ranges_than_loaders_are_all_loaded(
+    store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file of more than 900k lines per loader is cut in more ranges than loaders, which
+    # the loaders take in turn; seven ranges for two loaders stand for it here.
+    cut = loaders.store._line_ranges
+    monkeypatch.setattr(loaders.store, "_line_ranges", lambda path, parts, **_: cut(path, 7))
+    quads = _quads(300)
+    path = tmp_path / "data.nq"
+    serialize(quads, str(path), RdfFormat.N_QUADS)
+    store.bulk_load_file(path, RdfFormat.N_QUADS, parts=2)
+    assert set(store.raw) == set(quads)
+
+
+@pytest.mark.parametrize("parts", [1, 4])
+def test_n_triples_go_into_the_given_graph_whole_or_cut(
+    store: EmbeddedStore, tmp_path: Path, parts: int
+) -> None:
+    # One part is the whole file, read by pyoxigraph from its path; four are Python streams.
     triples = [Triple(q.subject, q.predicate, q.object) for q in _quads(50)]
     path = tmp_path / "data.nt"
     serialize(triples, str(path), RdfFormat.N_TRIPLES)
     g = NamedNode(f"{EX}import")
-    store.bulk_load_file(path, RdfFormat.N_TRIPLES, graph=g, parts=4)
+    store.bulk_load_file(path, RdfFormat.N_TRIPLES, graph=g, parts=parts)
     assert {
         Triple(q.subject, q.predicate, q.object)
         for q in store.raw.quads_for_pattern(None, None, None, g)
     } == set(triples)
+    assert len(store.raw) == 50
 
 
 def test_turtle_loads_in_one_part(store: EmbeddedStore, tmp_path: Path) -> None:
@@ -75,9 +116,12 @@ def test_turtle_loads_in_one_part(store: EmbeddedStore, tmp_path: Path) -> None:
     assert len(store.raw) == 3
 
 
-def test_a_syntax_error_in_any_part_is_raised(store: EmbeddedStore, tmp_path: Path) -> None:
+@pytest.mark.parametrize("parts", [1, 4])
+def test_a_syntax_error_in_any_part_is_raised(
+    store: EmbeddedStore, tmp_path: Path, parts: int
+) -> None:
     path = tmp_path / "bad.nq"
     good = serialize(_quads(100), format=RdfFormat.N_QUADS)
     path.write_bytes(good + b"<http://example.org/s> <not an iri> .\n")
     with pytest.raises(SyntaxError):
-        store.bulk_load_file(path, RdfFormat.N_QUADS, parts=4)
+        store.bulk_load_file(path, RdfFormat.N_QUADS, parts=parts)
