@@ -19,6 +19,7 @@ REPO = TESTS.parent
 SETS = [
     (TESTS / "gold", REPO / "data" / "corpus"),
     (TESTS / "heldout" / "gold", TESTS / "heldout" / "docs"),
+    (TESTS / "dev" / "gold", TESTS / "dev" / "docs"),
 ]
 GOLD_FILES = [(path, docs) for gold, docs in SETS for path in sorted(gold.glob("*.yaml"))]
 
@@ -36,7 +37,7 @@ def test_every_seed_document_has_gold() -> None:
         assert stems == {p.stem for p in gold.glob("*.yaml")}, f"gold files of {docs}"
 
 
-@pytest.mark.parametrize(("path", "docs"), GOLD_FILES, ids=[p.name for p, _ in GOLD_FILES])
+@pytest.mark.parametrize(("path", "docs"), GOLD_FILES, ids=[str(p.relative_to(TESTS)) for p, _ in GOLD_FILES])
 def test_gold_quotes_occur_in_the_document(path: Path, docs: Path) -> None:
     gold = load_gold(path)
     assert gold.document == path.stem + Path(gold.document).suffix
@@ -46,7 +47,7 @@ def test_gold_quotes_occur_in_the_document(path: Path, docs: Path) -> None:
     assert len(gold.quotes) >= len(gold.claims)
 
 
-@pytest.mark.parametrize(("path", "docs"), GOLD_FILES, ids=[p.name for p, _ in GOLD_FILES])
+@pytest.mark.parametrize(("path", "docs"), GOLD_FILES, ids=[str(p.relative_to(TESTS)) for p, _ in GOLD_FILES])
 def test_gold_uses_known_slugs(path: Path, docs: Path) -> None:
     """Category, kind, group and qualifier values are slugs of the ontology's schemes."""
     reference = REPO / "data" / "reference"
