@@ -38,7 +38,8 @@ NAMING_HEADS = {
     "violence",
 }
 _LINK = re.compile(
-    r"^\s*(?:(?:that\s+)?(?:occurred|took\s+place|happened|committed|perpetrated)\s+)?"
+    r"^\s*(?:of\s+(?:[\w-]+\s+){1,3}(?=in\s|at\s))?"  # "the killings of Masalit civilians in"
+    r"(?:(?:that\s+)?(?:occurred|took\s+place|happened|committed|perpetrated)\s+)?"
     r"(?:in|at|of|on)\s+(?:the\s+)?(?:(?:\w+\s+)?(?:town|city|village|camp|region|district)\s+of\s+)?$"
 )
 
@@ -188,7 +189,61 @@ def find_events(
         if night and not any(when.begin < f.end and f.begin < when.end for f in found):
             begin = when.begin - (len(before) - night.start())
             found.append(_resolved(text, begin, when.end, "events", None, when, reference))
+    found += _named_by_place_alone(doc, entities, found, reference)
     return sorted(found, key=lambda e: e.begin)
+
+
+# Cue labels that make a sentence about violence ("In Nanjing, ... were massacred").
+_VIOLENCE_LABELS = {"EVENT_NOUN", "PERPETRATE", "LEGAL_CATEGORY", "CASUALTY_KIND"}
+
+
+def _named_by_place_alone(
+    doc: Doc, entities: list[Mention], found: list[EventMention], reference: Reference
+) -> list[EventMention]:
+    """ "In Nanjing, some 300,000 people were massacred": a sentence about violence that
+    names no event but a place where exactly one reference event happened names that
+    event, when the text names it nowhere else. The mention is the place name."""
+    named = {e.key for e in found}
+    by_place: dict[str, list[Entry]] = {}
+    for entry in reference.of_kind("event"):
+        by_place.setdefault(str(entry.extra.get("place")), []).append(entry)
+    violent = sorted(
+        s.start_char
+        for key in (CUES, GAZETTEER)
+        for s in doc.spans[key]
+        if s.label_ in _VIOLENCE_LABELS and s.text.lower() != "by"
+    )
+    added: list[EventMention] = []
+    for sentence in doc.sents:
+        begin, end = sentence.start_char, sentence.end_char
+        if any(begin <= e.begin < end for e in found + added):
+            continue
+        if not any(begin <= offset < end for offset in violent):
+            continue
+        for place in (m for m in entities if m.kind == "place" and m.resolved):
+            if not begin <= place.begin < end:
+                continue
+            events = by_place.get(place.key, [])
+            if len(events) != 1 or events[0].key in named:
+                continue
+            entry = events[0]
+            first, last = _span(entry)
+            added.append(
+                EventMention(
+                    place.begin,
+                    place.end,
+                    place.text,
+                    entry.key,
+                    entry.label,
+                    True,
+                    place.key,
+                    first,
+                    last,
+                )
+            )
+            named.add(entry.key)
+            break
+    return added
 
 
 # Legal categories that also name events ("the Rohingya ethnic cleansing").
@@ -203,6 +258,22 @@ def _naming_heads(doc: Doc) -> list:
         if s.label_ == "LEGAL_CATEGORY" and s.id_ in NAMING_CATEGORIES
     ]
     return sorted(nouns + categories, key=lambda s: (s.start, -s.end))
+
+
+# Title-case words of days, documents and bodies that an unknown place never holds.
+_NOT_PLACE_WORDS = {
+    "day",
+    "anniversary",
+    "commemoration",
+    "remembrance",
+    "convention",
+    "declaration",
+    "prevention",
+    "punishment",
+    "victims",
+    "crime",
+    "crimes",
+}
 
 
 def _unknown_places(doc: Doc, entities: list[Mention]) -> list[Mention]:
@@ -230,8 +301,19 @@ def _unknown_places(doc: Doc, entities: list[Mention]) -> list[Mention]:
         if start < head.start:
             runs.append((start, head.start))
         after = head.end
-        # not "of": "the genocide of Armenians" names the victims, not a place
-        if after < len(doc) and doc[after].lower_ in {"in", "at", "on"}:
+        # not "of": "the genocide of Armenians" names the victims, not a place; but "the
+        # killings of Masalit civilians in El Geneina" names one after the victims
+        victims = after
+        if victims < len(doc) and doc[victims].lower_ == "of":
+            probe = victims + 1
+            while probe < len(doc) and probe - victims <= 4 and doc[probe].is_alpha:
+                if doc[probe].lower_ in {"in", "at"}:
+                    after = probe
+                    break
+                probe += 1
+        # "the attacks on the Masalit": a people, not a place
+        people = doc[after : after + 2].text.lower() == "on the" if after < len(doc) else False
+        if after < len(doc) and doc[after].lower_ in {"in", "at", "on"} and not people:
             after += 1
             if after < len(doc) and doc[after].lower_ == "the":
                 after += 1
@@ -242,6 +324,8 @@ def _unknown_places(doc: Doc, entities: list[Mention]) -> list[Mention]:
                 runs.append((after, end))
         for first, last in runs:
             span = doc[first:last]
+            if any(t.lower_ in _NOT_PLACE_WORDS for t in span):
+                continue  # "Genocide on the International Day of ...": a name, not a place
             found[span.start_char] = Mention(
                 span.start_char,
                 span.end_char,

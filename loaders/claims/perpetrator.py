@@ -17,6 +17,7 @@ from loaders.analysis import Analysis
 from loaders.attribution import Statement
 from loaders.claims.base import ClaimRecord, clause_end, sentence_span, statement_index
 from loaders.entities import Mention
+from ontology.iris import slugify
 
 _ACCOMPLICE = re.compile(
     r"(?:\bwith\s+the\s+(?:\w+\s+)?(?:involvement|participation|support|assistance|help|"
@@ -29,17 +30,45 @@ _LOCATIVE = re.compile(
     r"\b(?:in|at|near|from|of|to|into|on|across)\s+(?:the\s+)?(?:[A-Z][\w'\u2019-]*[\s,]*)*$"
 )
 _STATE_ACTION = re.compile(r"(?:policy|policies|campaign|crimes|aggression)\b", re.IGNORECASE)
+_NEGATED = re.compile(r"\b(?:not|never|no\s+longer)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _NOT_SUBJECT = re.compile(r"\b(?:by|of|to|from|against|with|for)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _agents(analysis: Analysis, begin: int, end: int) -> list[Mention]:
-    """Organizations, people ("ordered by Ratko Mladic"), and states named by their
-    country ("perpetrated by Armenia")."""
-    return [
+    """Organizations, people ("ordered by Ratko Mladic"), states named by their country
+    ("perpetrated by Armenia"), and armed groups named by what they are ("government
+    forces", "paramilitary groups"; ``data/patterns/armed_groups.jsonl``)."""
+    named = [
         m
         for m in analysis.entities_in(begin, end, "organization", "place", "person")
         if m.kind != "place" or is_country(analysis, m)
     ]
+    others = analysis.entities_in(begin, end)
+    groups = [
+        g
+        for g in _armed_groups(analysis, begin, end)
+        if not any(g.begin < o.end and o.begin < g.end for o in others)
+    ]
+    return sorted(named + groups, key=lambda m: m.begin)
+
+
+def _armed_groups(analysis: Analysis, begin: int, end: int) -> list[Mention]:
+    """ "state forces and related paramilitary groups": unnamed armed groups, keyed by
+    the slug of the words as written (an adjective right before stays: "related")."""
+    found = []
+    for span in analysis.cues("ARMED_GROUP", begin, end):
+        start = span.start_char
+        before = re.search(
+            r"\b(?:related|allied|affiliated|associated|local)\s+$",
+            analysis.text[max(begin, start - 14) : start],
+        )
+        if before:
+            start -= len(before.group(0))
+        label = analysis.text[start : span.end_char]
+        found.append(
+            Mention(start, span.end_char, label, "organization", slugify(label), label, False)
+        )
+    return found
 
 
 def is_country(analysis: Analysis, place: Mention) -> bool:
@@ -51,10 +80,13 @@ def is_country(analysis: Analysis, place: Mention) -> bool:
 def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
     text = analysis.text
     found: list[tuple[Mention, int]] = []  # (agent, cue offset)
-    for verb in analysis.cues("PERPETRATE"):
+    markers = analysis.cues("AGENT_MARKER")  # "died at the hands of X": X did it
+    for verb in sorted(analysis.cues("PERPETRATE") + markers, key=lambda s: s.start_char):
         begin, end = analysis.sentence_at(verb.start_char)
-        if verb.text.lower() == "by":
-            if not _passive_agent_follows(analysis, verb.start_char):
+        if verb.text.lower() == "by" or verb.label_ == "AGENT_MARKER":
+            if verb.label_ != "AGENT_MARKER" and not _passive_agent_follows(
+                analysis, verb.start_char
+            ):
                 continue
             stop = clause_end(text, verb.end_char, end)
             after = [  # "by former USSR forces": the forces, not the country
@@ -98,6 +130,15 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             r"\bresponsib", text[begin : cue.start_char], re.IGNORECASE
         ):
             continue  # "lies with" blames only after "responsibility for ..."
+        if cue.text.lower().startswith("responsible"):
+            right_before = [  # "hold X responsible for", "the X leaders responsible for it"
+                m
+                for m in _agents(analysis, begin, cue.start_char)
+                if re.fullmatch(r"\s*", text[m.end : cue.start_char])
+            ]
+            if right_before and not _NEGATED.search(text[begin : right_before[-1].begin]):
+                found.append((right_before[-1], cue.start_char))
+                continue
         after = _agents(analysis, cue.end_char, clause_end(text, cue.end_char, end))
         if after and after[0].begin - cue.end_char <= 30:
             found.append((after[0], cue.start_char))
@@ -159,6 +200,12 @@ def _in_relative_clause(between: str) -> bool:
 
 def _passive_agent_follows(analysis: Analysis, by: int) -> bool:
     """ "occupied by X", "orchestrated by X", "the massacre of civilians by X"."""
+    sentence_begin, _ = analysis.sentence_at(by)
+    floor = max(sentence_begin, by - 40)
+    for verb in analysis.cues("PERPETRATE", floor, by) + analysis.terms("CASUALTY_KIND", floor, by):
+        gap = analysis.text[verb.end_char : by]  # "were executed at checkpoints by"
+        if verb.text.lower() != "by" and re.fullmatch(r"(?:\s+[\w'\u2019-]+){0,4}\s+", gap):
+            return True
     before = analysis.text[max(0, by - 40) : by]
     if re.search(
         r"\b(?:committed|perpetrated|carried\s+out|killed|massacred|occupied|"
@@ -169,7 +216,8 @@ def _passive_agent_follows(analysis: Analysis, by: int) -> bool:
         before,
     ):
         return True
-    nouns = analysis.cues("EVENT_NOUN", by - 80, by) + analysis.terms("LEGAL_CATEGORY", by - 80, by)
+    floor = max(sentence_begin, by - 80)  # "... El Geneina\nStatement by X": not across lines
+    nouns = analysis.cues("EVENT_NOUN", floor, by) + analysis.terms("LEGAL_CATEGORY", floor, by)
     for noun in nouns:  # "a crackdown in Baku on 19-20 January 1990 by the Soviet Army"
         between = analysis.text[noun.end_char : by]
         if re.fullmatch(
@@ -214,7 +262,8 @@ def _list_from(analysis: Analysis, mentions: list[Mention]) -> list[Mention]:
     for mention in mentions[1:]:
         between = analysis.text[chosen[-1].end : mention.begin]
         if not re.fullmatch(
-            r"\s*(?:,\s*(?:and\s+)?(?:the\s+)?|\s+and\s+(?:the\s+)?|,?\s+with\s+the\s+"
+            r"\s*(?:,\s*(?:and\s+)?(?:the\s+)?|\s+and\s+(?:the\s+)?(?:allied\s+|affiliated\s+)?"
+            r"|,\s+(?:among\s+them|including)\s+(?:the\s+)?|,?\s+with\s+the\s+"
             r"(?:participation|involvement|support|assistance)\s+of\s+(?:the\s+)?"
             r"|,?\s+under\s+the\s+(?:direct\s+)?command\s+of\s+(?:the\s+)?(?:General\s+)?)",
             between,
