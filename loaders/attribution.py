@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from loaders.analysis import Analysis
 from loaders.entities import Mention
+from ontology.iris import slugify
 
 # A quotation: curly quotes (may run over paragraphs, never contain another opening
 # quote, at most a few thousand characters) or straight quotes within a paragraph.
@@ -246,6 +247,86 @@ _SOURCE_SAYS = re.compile(
 )
 
 
+# What may open a sentence before its source: "The", "A", "In 2018 the", "In Guatemala,
+# the", "Last year, the".
+_SOURCE_LEAD = re.compile(
+    r"\s*(?:(?:In|On|By|Last|Earlier|Later)\b[^,.;:\n]{0,40}?(?:,\s*|\s+(?=the\b|a\b|an\b)))?"
+    r"(?:the\s+|a\s+|an\s+)?",
+    re.IGNORECASE,
+)
+# Words between a source's name and its verb: an apposition (", established by the UN
+# Human Rights Council,"), its report ("'s final report"), or the body it is part of
+# ("United Nations panel of experts").
+_SOURCE_TAIL = re.compile(
+    r"(?:\s+(?:panel|commission|committee|team|mission|group|office)(?:\s+of\s+(?:experts|"
+    r"inquiry|investigators))?)?"
+    r"(?:['\u2019]s\s+(?:\w+\s+)?(?:report|reports|findings|investigation|inquiry))?"
+    r"(?:\s*,[^,.;\n]{1,100},)?"
+)
+# "Its report found that ...": the body named last before, in the same paragraph.
+_PRONOUN_SOURCE = re.compile(
+    r"\s*(?:Its|Their)\s+(?:\w+\s+)?(?:report|reports|findings|investigation|inquiry)\b"
+)
+
+
+_SAYS_WORDS = (
+    r"(?:said|says|stated|states|reported|reports|estimated|estimates|found|finds|concluded|"
+    r"concludes|documented|documents)"
+)
+_BODY = re.compile(
+    r"\s+(?:panel|commission|committee|team|mission|group|office)\b[\w ]*?"
+    rf"(?=['\u2019]s\b|\s*,|\s+(?:\w+ly\s+)?{_SAYS_WORDS}\b)"
+)
+# A finding that only classifies an event ("found that the killings constituted
+# genocide") is a recognition reported by the text (``claims.recognition``), not a
+# statement of the body's own.
+_FINDING = re.compile(r"\s+(?:\w+ly\s+)?(?:found|finds|concluded|concludes|ruled|established)\b")
+
+
+def _classification_only(analysis: Analysis, says_at: int, end: int) -> bool:
+    if not _FINDING.match(analysis.text, says_at):
+        return False
+    has_number = any(says_at <= n.begin < end for n in analysis.numbers)
+    return bool(analysis.terms("LEGAL_CATEGORY", says_at, end)) and not has_number
+
+
+def _opening_source(analysis: Analysis, begin: int, end: int) -> Mention | None:
+    """The person or organization whose finding or estimate a sentence opens with: "The
+    United Nations estimated that ...", "A United Nations panel of experts estimated
+    that ...", "In 2018 the Court found that ...", "The Commission, established by ...,
+    concluded that ...", "The Commission's report found that ...", "Its report found
+    that ..." (the body named last before it in the paragraph)."""
+    text = analysis.text
+    pronoun = _PRONOUN_SOURCE.match(text, begin, end)
+    if pronoun and _SOURCE_SAYS.match(text, pronoun.end()):
+        paragraph = text.rfind("\n", 0, begin) + 1
+        before = analysis.entities_in(paragraph, begin, "organization")
+        return before[-1] if before else None
+    lead = _SOURCE_LEAD.match(text, begin, end)
+    named = analysis.entities_in(begin, end, "person", "organization")
+    if not named or lead is None or named[0].begin != lead.end():
+        return None
+    source = named[0]
+    tail = _SOURCE_TAIL.match(text, source.end, end)
+    if tail is None or not _SOURCE_SAYS.match(text, tail.end()):
+        return None
+    if _classification_only(analysis, tail.end(), end):
+        return None
+    body = _BODY.match(text, source.end, end)
+    if body:  # "United Nations panel of experts": the panel speaks, not the UN
+        label = text[source.begin : body.end()]
+        source = Mention(
+            source.begin,
+            body.end(),
+            label,
+            "organization",
+            slugify(label),
+            label,
+            False,
+        )
+    return source
+
+
 def _cited_sources(
     analysis: Analysis,
     reported: dict[tuple[str, str], Statement],
@@ -266,14 +347,7 @@ def _cited_sources(
                 source = named[0]
                 break
         if source is None:
-            opening = re.match(r"\s*(?:The\s+)?", text[begin:end])
-            named = analysis.entities_in(begin, end, "person", "organization")
-            if (
-                named
-                and named[0].begin == begin + opening.end()
-                and _SOURCE_SAYS.match(text, named[0].end)
-            ):
-                source = named[0]
+            source = _opening_source(analysis, begin, end)
         if source is None or (own_issuer is not None and source.ref == own_issuer.ref):
             continue
         statement = reported.get(source.ref)

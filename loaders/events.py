@@ -193,6 +193,12 @@ def find_events(
     return sorted(found, key=lambda e: e.begin)
 
 
+def place_entry_country(reference: Reference, key: str) -> str | None:
+    """The country a reference place lies in (None for a country itself)."""
+    entry = reference.get("place", key)
+    return entry.extra.get("country") if entry is not None else None
+
+
 # Cue labels that make a sentence about violence ("In Nanjing, ... were massacred").
 _VIOLENCE_LABELS = {"EVENT_NOUN", "PERPETRATE", "LEGAL_CATEGORY", "CASUALTY_KIND"}
 
@@ -223,6 +229,11 @@ def _named_by_place_alone(
         for place in (m for m in entities if m.kind == "place" and m.resolved):
             if not begin <= place.begin < end:
                 continue
+            country = not place_entry_country(reference, place.key)
+            if country and not re.search(
+                r"\b[Ii]n\s+$", doc.text[max(0, place.begin - 4) : place.begin]
+            ):
+                continue  # a country is an actor as often as a scene: "blamed it on Germany"
             events = by_place.get(place.key, [])
             if len(events) != 1 or events[0].key in named:
                 continue

@@ -34,7 +34,8 @@ _AGE_BEFORE = re.compile(
     r"\b(?:aged|ages?|ages?\s+of)\s+(?:between\s+)?(?:\d+\s+(?:to|and|-)\s+)?$"
 )
 _BREAKDOWN = re.compile(
-    r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+which|incl\.)[\s,:]*$",
+    r"\b(?:including(?:\s+those\s+of)?|among\s+them|among\s+whom|of\s+whom|of\s+which|"
+    r"incl\.)[\s,:]*$",
     re.IGNORECASE,
 )
 _LIST_JOIN = re.compile(r"^[\w\s'\u2019-]{0,40}?,?\s*(?:and\s+)?$")

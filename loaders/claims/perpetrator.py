@@ -30,6 +30,10 @@ _LOCATIVE = re.compile(
     r"\b(?:in|at|near|from|of|to|into|on|across)\s+(?:the\s+)?(?:[A-Z][\w'\u2019-]*[\s,]*)*$"
 )
 _STATE_ACTION = re.compile(r"(?:policy|policies|campaign|crimes|aggression)\b", re.IGNORECASE)
+# "the Khmer Rouge leaders responsible for it": the group's leaders are the group here
+_RESPONSIBLE_GAP = re.compile(
+    r"\s*(?:(?:leaders|leadership|commanders|officials|officers|members)\s+)?", re.IGNORECASE
+)
 _NEGATED = re.compile(r"\b(?:not|never|no\s+longer)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _NOT_SUBJECT = re.compile(r"\b(?:by|of|to|from|against|with|for)\s+(?:the\s+)?$", re.IGNORECASE)
 
@@ -134,7 +138,7 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             right_before = [  # "hold X responsible for", "the X leaders responsible for it"
                 m
                 for m in _agents(analysis, begin, cue.start_char)
-                if re.fullmatch(r"\s*", text[m.end : cue.start_char])
+                if _RESPONSIBLE_GAP.fullmatch(text[m.end : cue.start_char])
             ]
             if right_before and not _NEGATED.search(text[begin : right_before[-1].begin]):
                 found.append((right_before[-1], cue.start_char))
