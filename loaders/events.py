@@ -193,10 +193,7 @@ def find_events(
     return sorted(found, key=lambda e: e.begin)
 
 
-def place_entry_country(reference: Reference, key: str) -> str | None:
-    """The country a reference place lies in (None for a country itself)."""
-    entry = reference.get("place", key)
-    return entry.extra.get("country") if entry is not None else None
+_LOCATIVE = re.compile(r"\b(?:in|at|near|around|outside)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 
 
 # Cue labels that make a sentence about violence ("In Nanjing, ... were massacred").
@@ -229,11 +226,8 @@ def _named_by_place_alone(
         for place in (m for m in entities if m.kind == "place" and m.resolved):
             if not begin <= place.begin < end:
                 continue
-            country = not place_entry_country(reference, place.key)
-            if country and not re.search(
-                r"\b[Ii]n\s+$", doc.text[max(0, place.begin - 4) : place.begin]
-            ):
-                continue  # a country is an actor as often as a scene: "blamed it on Germany"
+            if not _LOCATIVE.search(doc.text[max(begin, place.begin - 30) : place.begin]):
+                continue  # a place as the scene, not "blamed it on Germany"
             events = by_place.get(place.key, [])
             if len(events) != 1 or events[0].key in named:
                 continue

@@ -26,7 +26,7 @@ _CHARGE = re.compile(
 _NEGATION = re.compile(r"\b(?:not|never|no|cannot|neither|nor)\b[^.;,]{0,40}$", re.IGNORECASE)
 _POINTER = re.compile(
     r"\b(?:this|these|that|those|the|such an?|its|their)\s+(?:\w+\s+){0,2}?"
-    r"(?:massacre|massacres|tragedy|events?|crimes?|act|acts|attack|killings?|pogroms?|genocide|"
+    r"(?:massacre|massacres|tragedy|events?|crimes?|act|acts|attacks?|killings?|pogroms?|genocide|"
     r"atrocity|atrocities|violence|aggression|intervention|operation)\b"
     r"|^\s*(?:It|They|This|These)\b",
     re.IGNORECASE,
@@ -98,6 +98,11 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
         if term.id_ not in CRIME_LABELS and not _asserted(analysis, term.start_char, begin):
             continue
         if _conventional_name(analysis, term.start_char, term.end_char):
+            continue
+        if any(  # "the Convention on the Prevention and Punishment of the Crime of Genocide"
+            m.begin <= term.start_char and term.end_char <= m.end
+            for m in analysis.entities_in(begin, end, "instrument", "organization")
+        ):
             continue
         events = _events_for(analysis, term.start_char, term.end_char, begin, end)
         if not events:

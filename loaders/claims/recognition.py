@@ -37,10 +37,33 @@ def _subjects(analysis: Analysis, begin: int, verb_begin: int) -> list[Mention]:
     )
     floor = max([s.end_char for s in stops], default=begin)  # the previous verb ends a clause
     agents = agents_in(analysis, floor, verb_begin)
+    if agents and _APPOSITION.fullmatch(text[agents[0].end : verb_begin]):
+        return agents[:1]  # "The Commission, established by the Council, concluded"
     who = [m.start() + floor for m in re.finditer(r"\bwho\b", text[floor:verb_begin])]
     if who:
         agents = [a for a in agents if a.end <= who[-1]][-1:]
     return agents
+
+
+def _committed(analysis: Analysis, term) -> bool:
+    """ "that genocide was committed against ...", "that X committed acts of genocide":
+    the category is what was done."""
+    text = analysis.text
+    if re.match(
+        r"\s+(?:was|were|had\s+been|has\s+been|is\s+being)\s+(?:\w+ly\s+)?"
+        r"(?:committed|perpetrated)\b",
+        text[term.end_char : term.end_char + 40],
+    ):
+        return True
+    return any(
+        re.fullmatch(r"\s+(?:an?\s+)?(?:acts?\s+of\s+)?", text[verb.end_char : term.start_char])
+        for verb in analysis.cues("PERPETRATE", max(0, term.start_char - 30), term.start_char)
+    )
+
+
+_APPOSITION = re.compile(
+    r"\s*,\s*(?:\w+ed|which|who|whose|set\s+up|created)\b[^,]*,\s*$", re.IGNORECASE
+)
 
 
 def _reporter(stated_in: Statement, agent: Mention, statements: list[Statement]) -> int:
@@ -115,7 +138,9 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
         that = re.match(r"\s+(?:\w+\s+){0,3}?that\b", text[verb.end_char : stop])
         if category is None and that:  # "ruled in 2007 that the killings constituted genocide"
             for term in analysis.terms("LEGAL_CATEGORY", verb.end_char + that.end(), stop):
-                if analysis.cues("CHARACTERIZE", verb.end_char + that.end(), term.start_char):
+                if analysis.cues(
+                    "CHARACTERIZE", verb.end_char + that.end(), term.start_char
+                ) or _committed(analysis, term):
                     category = term.id_
                     break
         evidence = sentence_span(analysis, verb.start_char)
