@@ -89,17 +89,23 @@ def collective(analysis: Analysis, begin: int, end: int) -> list[Mention]:
     found = []
     for span in analysis.cues("COLLECTIVE", begin, end):
         of = re.match(r"\s+of\s+(?:the\s+)?", analysis.text[span.end_char : span.end_char + 12])
-        if of and any(
-            m.begin == span.end_char + of.end()
+        owner = [
+            m
             for m in analysis.entities_in(span.end_char, span.end_char + 80, "organization")
-        ):
+            if of and m.begin == span.end_char + of.end()
+        ]
+        span_end = span.end_char
+        if owner and span.id_ == "members":
+            span_end = owner[0].end  # "member states of the United Nations": the members act
+        elif owner:
             continue  # "the competent bodies of the United Nations": the UN is the agent
-        label = re.sub(r"^(?:the|relevant)\s+", "", span.text, flags=re.IGNORECASE)
+        written = analysis.text[span.start_char : span_end]
+        label = re.sub(r"^(?:the|relevant)\s+", "", written, flags=re.IGNORECASE)
         found.append(
             Mention(
                 span.start_char,
-                span.end_char,
-                span.text,
+                span_end,
+                written,
                 "organization",
                 slugify(label),
                 label,
@@ -116,7 +122,10 @@ def agents_in(analysis: Analysis, begin: int, end: int) -> list[Mention]:
     groups = [  # "States" in "United States" is a name, not a collective
         g
         for g in collective(analysis, begin, end)
-        if not any(g.begin < o.end and o.begin < g.end for o in others)
+        if not any(  # an entity inside the collective is part of its name
+            g.begin < o.end and o.begin < g.end and not (g.begin <= o.begin and o.end <= g.end)
+            for o in others
+        )
     ]
     chosen: list[Mention] = []
     for mention in sorted(named + groups, key=lambda m: (-(m.end - m.begin), m.begin)):

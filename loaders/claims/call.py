@@ -16,6 +16,13 @@ from loaders.claims.base import ClaimRecord, clause_end, statement_index, trim
 from loaders.claims.base import agents_in as _agents_only
 from loaders.entities import Mention
 
+# "X must be held to account", "must be brought to justice": a demand about X
+_PASSIVE_AFTER_MODAL = re.compile(
+    r"\s+(?:not\s+)?be\s+(?:\w+ly\s+)?(?:\w+ed|held|brought|made|given|taken|kept|put|"
+    r"seen|done|known|found|told|shown|thrown|driven)\b"
+)
+# "calls on X to do A, and on Y to do B": a second party with its own action
+_AND_ON = re.compile(r",?\s+and\s+(?:on|upon)\s+(?=\S)", re.IGNORECASE)
 _TO_VERB = re.compile(r"\bto\s+(?!the\b|a\b|an\b|all\b|its\b|their\b)([a-z]+)")
 
 
@@ -75,6 +82,33 @@ def _that_clause(analysis, statements, verb, begin, stop, about):
     return _call(analysis, statements, chosen, position, stop, evidence, about)
 
 
+def _second_party(analysis, statements, begin, stop, about) -> ClaimRecord | None:
+    """ "..., and on the member states to support ...": the party after "and on"."""
+    to = _TO_VERB.search(analysis.text, begin, stop)
+    if to is None:
+        return None
+    agents = agents_in(analysis, begin, to.start()) or _bare_body(analysis, begin, to.start())
+    evidence = trim(analysis.text, begin - 3, stop)  # from "on"
+    return _call(analysis, statements, agents, to.start(), stop, evidence, about)
+
+
+def _bare_body(analysis: Analysis, begin: int, end: int) -> list[Mention]:
+    """ "requests the Government to ...": a capitalised head word alone names the body
+    the text means (the issuer's own government, parliament, council)."""
+    from ontology.iris import slugify
+
+    text = analysis.text
+    for head in analysis.cues("AGENT_HEAD", begin, end) + analysis.cues("ORG_HEAD", begin, end):
+        word = head.text
+        if word[:1].isupper() and re.fullmatch(r"\s+the\s+", text[begin : head.start_char]):
+            return [
+                Mention(
+                    head.start_char, head.end_char, word, "organization", slugify(word), word, False
+                )
+            ]
+    return []
+
+
 def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
     text = analysis.text
     records: list[ClaimRecord] = []
@@ -109,10 +143,18 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             if record:
                 records.append(record)
             continue
+        second = _AND_ON.search(text, verb.end_char, stop)
+        if second is not None and _TO_VERB.search(text, second.end(), stop):
+            record = _second_party(analysis, statements, second.end(), stop, about)
+            if record:
+                records.append(record)
+            stop = second.start()
         to = _TO_VERB.search(text, verb.end_char, stop)
         if to is None:
             continue
-        agents = agents_in(analysis, verb.end_char, to.start())
+        agents = agents_in(analysis, verb.end_char, to.start()) or _bare_body(
+            analysis, verb.end_char, to.start()
+        )
         if not agents and re.match(r"\s*(?:them|they)\b", text[verb.end_char : to.start()]):
             agents = previous_agents
         joint = re.search(r",?\s+and\s+(?:I|we|they|he|she)\b", text[to.start() : stop])
@@ -130,7 +172,7 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
         agents = agents_in(analysis, begin, modal.start_char)
         if not agents or re.search(r"\b(?:which|that|who)\s*$", text[begin : modal.start_char]):
             continue
-        if re.match(r"\s+(?:not\s+)?be\s+\w+ed\b", text[modal.end_char :]):
+        if re.match(_PASSIVE_AFTER_MODAL, text[modal.end_char :]):
             continue  # "X must be held to account": a demand about X, not a call on X
         about = tuple(e.key for e in analysis.event_about(begin, end))[:1]
         if not about:
