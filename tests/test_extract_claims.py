@@ -543,3 +543,104 @@ def test_a_collective_of_a_named_body_is_that_body() -> None:
     )
     (call,) = _claims_of(text, "call-to-action")
     assert sorted(_keys(call.values["calledUpon"])) == ["council-of-europe", "united-nations"]
+
+
+def _statement_of(text: str, kind: str) -> list[tuple[int, ClaimRecord]]:
+    analysis = analyse(text, REFERENCE)
+    return [
+        (c.statement, c) for c in _of(extract_claims(analysis, find_statements(analysis)), kind)
+    ]
+
+
+def test_perpetrators_by_hands_armed_groups_and_responsibility() -> None:
+    text = (
+        "The massacre in Dovrel was carried out by government forces and allied paramilitary "
+        "groups. Hundreds of villagers died at the hands of the Tarven security services. "
+        "Historians hold the Kessar Army responsible for the deaths, and the Vantor Brigade "
+        "leaders responsible for it were never tried. The victims were not blamed on anyone."
+    )
+    found = {
+        (_keys(c.values["perpetrator"])[0], c.about)
+        for c in _claims_of(text, "perpetrator-attribution")
+    }
+    assert found == {
+        ("government-forces", ("dovrel-massacre",)),
+        ("allied-paramilitary-groups", ("dovrel-massacre",)),
+        ("tarven-security-services", ("dovrel-massacre",)),
+        ("kessar-army", ("dovrel-massacre",)),
+        ("vantor-brigade", ("dovrel-massacre",)),
+    }
+
+
+def test_figures_cited_from_a_source_are_the_sources_statement() -> None:
+    text = (
+        "The massacre in Dovrel shocked the region. A United Nations panel of experts "
+        "estimated that between 2,000 and 3,000 people were killed in Dovrel. More than "
+        "40,000 people were displaced, according to OHCHR. Its report found that 120 bodies "
+        "were recovered from one grave. At least 15 people were injured."
+    )
+    analysis = analyse(text, REFERENCE)
+    statements = find_statements(analysis)
+    speakers = [s.speaker.person.key if s.speaker else None for s in statements]
+    assert speakers == [None, "united-nations-panel-of-experts", "ohchr"]
+    figures = {
+        c.values["count"][0]: (speakers[c.statement], c.values["casualtyKind"][0].slug)
+        for c in _of(extract_claims(analysis, statements), "casualty-figure")
+    }
+    assert figures == {
+        3000: ("united-nations-panel-of-experts", "killed"),
+        40000: ("ohchr", "displaced"),
+        120: ("ohchr", "killed"),
+        15: (None, "injured"),
+    }
+
+
+def test_recognitions_in_findings_and_descriptions() -> None:
+    text = (
+        "The massacre in Dovrel was a turning point. In 2012 the European Parliament "
+        "described the killings in Dovrel as a war crime. The International Criminal Tribunal "
+        "for the former Yugoslavia, established by the UN Security Council, concluded that "
+        "genocide was committed in Dovrel."
+    )
+    found = {
+        (
+            _keys(c.values["recognizedBy"])[0],
+            _keys(c.values.get("legalCategory", [None]))[0],
+            c.about,
+        )
+        for c in _claims_of(text, "recognition")
+    }
+    assert found == {
+        ("european-parliament", "war-crime", ("dovrel-massacre",)),
+        ("icty", "genocide", ("dovrel-massacre",)),
+    }
+    found = {c.values["legalCategory"][0].slug for c in _claims_of(text, "legal-characterization")}
+    assert found == {"massacre"}  # the event's name; war crime and genocide are the bodies'
+
+
+def test_second_party_of_a_call_bare_government_and_passive_demands() -> None:
+    text = (
+        "The massacre in Dovrel must never be repeated. We call on the Council of Europe to "
+        "send observers, and on the member states of the United Nations to fund the inquiry. "
+        "Parliament requests the Government to open the archives. The perpetrators must be "
+        "held responsible for the massacre."
+    )
+    found = {
+        (tuple(_keys(c.values["calledUpon"])), c.values["action"][0])
+        for c in _claims_of(text, "call-to-action")
+    }
+    assert found == {
+        (("council-of-europe",), "send observers"),
+        (("member-states-of-the-united-nations",), "fund the inquiry"),
+        (("government",), "open the archives"),
+    }
+
+
+def test_no_category_inside_an_instrument_name_and_the_attacks_point_back() -> None:
+    text = (
+        "The massacre in Dovrel began at dawn. The attacks amounted to crimes against "
+        "humanity. The Convention on the Prevention and Punishment of the Crime of Genocide "
+        "was adopted in 1948."
+    )
+    found = {c.values["legalCategory"][0].slug for c in _claims_of(text, "legal-characterization")}
+    assert found == {"massacre", "crime-against-humanity"}

@@ -21,7 +21,8 @@ from loaders.numbers import NumberMention
 _UNIT_AFTER = re.compile(
     r"\s*(?:years?|months?|weeks?|days?|hours?|decades?|centuries|times|percent|per\s+cent|%|"
     r"km|kilomet\w+|miles?|countries|states|cities|villages|districts|towns|regions?|"
-    r"articles?|resolutions?|decisions?|th\b|st\b|nd\b|rd\b)",
+    r"articles?|resolutions?|decisions?|th\b|st\b|nd\b|rd\b|"
+    r"(?:mass\s+)?graves?\b|sites?\b|locations?\b|camps?\b|prisons?\b|buildings?\b)",
     re.IGNORECASE,
 )
 _NOT_COUNT_BEFORE = re.compile(
