@@ -18,9 +18,12 @@ Four ways to dump the same store, each measured at every size:
   request finds the store's caches as the first left them.
 
 The warm-store child also reports what the open store itself holds: RSS after opening
-it (and importing the exporter), after the count, after ``Store.dump``. Memory that
-stays the same from 10k to 10M triples is flat; a dump that held the dataset would
-grow with it.
+it (and importing the exporter), after the count, after ``Store.dump``; then the peak of
+one more export's Python heap (``tracemalloc``, on its own pass since it slows the
+export and costs memory itself). Next to it, the index and filter blocks of the store's
+SST files, read from their properties blocks: what RocksDB's table readers hold, outside
+its block caches. Memory that stays the same from 10k to 10M triples is flat; a dump
+that held the dataset would grow with it.
 
     python -m benchmarks.bench_export --sizes 10k,100k,1M,10M
 """
@@ -30,10 +33,13 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
+import struct
 import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -123,7 +129,75 @@ def warm_probe(store_path: Path, formats: list[str]) -> dict[str, object]:
             "peak_rss_mb": peak,
             "own_mb": peak - before,
         }
+    # The Python heap of one more export, apart (tracemalloc slows it and costs RSS itself).
+    tracemalloc.start()
+    write_export(store, _Sink(), FORMAT_NAMES[formats[0]], base_iri=DEFAULT_BASE_IRI)  # type: ignore[arg-type]
+    held["export_python_heap_peak_kb"] = tracemalloc.get_traced_memory()[1] / 1024
+    tracemalloc.stop()
     return {"store_holds_mb": held, "exports": exports}
+
+
+# --------------------------------------------------- index and filter blocks of a store
+# RocksDB keeps every open SST file's index and filter blocks in memory, outside its block
+# cache (Oxigraph: cache_index_and_filter_blocks 0, max_open_files near the fd limit), so
+# they grow with the store. Their sizes are in each file's properties block; reading them
+# needs no RocksDB tool: footer -> metaindex block -> "rocksdb.properties" block.
+
+
+def _varint(buf: bytes, i: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = buf[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, i
+        shift += 7
+
+
+def _block_entries(block: bytes) -> dict[bytes, bytes]:
+    """Key -> value of an uncompressed RocksDB block (prefix-compressed keys, restarts)."""
+    restarts = struct.unpack("<I", block[-4:])[0]
+    end, i, key, entries = len(block) - 4 - 4 * restarts, 0, b"", {}
+    while i < end:
+        shared, i = _varint(block, i)
+        unshared, i = _varint(block, i)
+        size, i = _varint(block, i)
+        key = key[:shared] + block[i : i + unshared]
+        entries[key] = block[i + unshared : i + unshared + size]
+        i += unshared + size
+    return entries
+
+
+def sst_properties(path: Path) -> dict[str, int | str]:
+    """The properties of one block-based SST file (format_version 5 to 7)."""
+    with path.open("rb") as f:
+        f.seek(-53, os.SEEK_END)
+        footer = f.read(53)
+        if footer[1:5] == b"\x3e\x00\x7a\x00":  # format_version >= 6: metaindex before footer
+            size = struct.unpack("<I", footer[13:17])[0]
+            offset = path.stat().st_size - 53 - 5 - size
+        else:
+            offset, i = _varint(footer, 1)
+            size, _ = _varint(footer, i)
+        f.seek(offset)
+        handle = _block_entries(f.read(size))[b"rocksdb.properties"]
+        offset, i = _varint(handle, 0)
+        size, _ = _varint(handle, i)
+        f.seek(offset)
+        raw = _block_entries(f.read(size))
+    # Files written by an SstFileWriter (bulk loads) name no column family.
+    family = raw.get(b"rocksdb.column.family.name", b"?").decode()
+    props: dict[str, int | str] = {"column_family": family}
+    for name in ("index.size", "filter.size", "data.size"):
+        props[name] = _varint(raw.get(f"rocksdb.{name}".encode(), b"\0"), 0)[0]
+    return props
+
+
+def index_and_filter_mb(store: Path) -> float:
+    """Index and filter blocks of every SST file of ``store``: what its table readers hold."""
+    files = [sst_properties(p) for p in store.glob("*.sst")]
+    return sum(int(p["index.size"]) + int(p["filter.size"]) for p in files) / 2**20
 
 
 def warm_export(store: Path, formats: list[str]) -> dict[str, object]:
@@ -235,8 +309,9 @@ def main(argv: list[str] | None = None) -> int:
             for fmt in formats:
                 results[f"GET /export {fmt}"] = http_export(server, fmt)
         held = warm["store_holds_mb"]
+        held["sst_index_and_filter_blocks"] = index_and_filter_mb(store)  # type: ignore[index]
         report[name] = {"results": results, "store_holds_mb": held}
-        held_rows.append([name, *(f"{v:,.0f}" for v in held.values())])  # type: ignore[union-attr]
+        held_rows.append([name, *(f"{v:,.1f}" for v in held.values())])  # type: ignore[union-attr]
         for how, r in results.items():
             rows.append([name, how, *_columns(r)])
             print(" | ".join(str(c) for c in rows[-1]), flush=True)
@@ -244,10 +319,18 @@ def main(argv: list[str] | None = None) -> int:
     header = ["size", "how", "seconds", "MB out", "MB/s", "peak MB", "before MB", "own MB"]
     print(markdown_table(header, rows))
     print()
-    print("What the open store holds (RSS MB of the warm-store child):")
+    print("What the open store holds (MB, RSS of the warm-store child unless said):")
     print(
         markdown_table(
-            ["size", "opened", "after COUNT of every graph", "after Store.dump", "of which anon"],
+            [
+                "size",
+                "opened",
+                "after COUNT of every graph",
+                "after Store.dump",
+                "of which anonymous",
+                "export's Python heap peak, KB (tracemalloc)",
+                "SST index + filter blocks",
+            ],
             held_rows,
         )
     )
