@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from loaders.analysis import Analysis
 from loaders.entities import Mention
+from loaders.reference import normalise_name
 from ontology.iris import slugify
 
 # A quotation: curly quotes (may run over paragraphs, never contain another opening
@@ -242,7 +243,8 @@ _CITED = re.compile(
 )
 _SOURCE_SAYS = re.compile(
     r"\s+(?:\w+ly\s+)?(?:said|says|stated|states|reported|reports|estimated|estimates|"
-    r"found|finds|concluded|concludes|documented|documents)\b(?:\s+that\b)?",
+    r"found|finds|concluded|concludes|documented|documents|counted|counts|recorded|records|"
+    r"registered|registers)\b(?:\s+that\b)?",
     re.IGNORECASE,
 )
 
@@ -271,7 +273,7 @@ _PRONOUN_SOURCE = re.compile(
 
 _SAYS_WORDS = (
     r"(?:said|says|stated|states|reported|reports|estimated|estimates|found|finds|concluded|"
-    r"concludes|documented|documents)"
+    r"concludes|documented|documents|counted|counts|recorded|records|registered|registers)"
 )
 _BODY = re.compile(
     r"\s+(?:panel|commission|committee|team|mission|group|office)\b[\w ]*?"
@@ -350,11 +352,70 @@ def _cited_sources(
             source = _opening_source(analysis, begin, end)
         if source is None or (own_issuer is not None and source.ref == own_issuer.ref):
             continue
-        statement = reported.get(source.ref)
-        if statement is None:
-            statement = Statement(len(reported) + 1, Speaker(source))
-            reported[source.ref] = statement
-        statement.regions.append((begin, end))
+        # "The police counted 460 dead, and the Commission estimated 800": two sources
+        second = _second_source(analysis, source.end, end)
+        parts = [(source, begin, second[1] if second else end)]
+        if second is not None:
+            parts.append((second[0], second[1], end))
+        for speaker, part_begin, part_end in parts:
+            speaker = _without_seat(analysis, speaker)
+            statement = reported.get(speaker.ref)
+            if statement is None:
+                statement = Statement(len(reported) + 1, Speaker(speaker))
+                reported[speaker.ref] = statement
+            statement.regions.append((part_begin, part_end))
+
+
+_NEXT_SOURCE = re.compile(r",?\s+(?:and|while|whereas)\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def _second_source(analysis: Analysis, after: int, end: int) -> tuple[Mention, int] | None:
+    """A second source in the sentence, joined by "and"/"while": the source and where its
+    clause begins."""
+    text = analysis.text
+    for join in _NEXT_SOURCE.finditer(text, after, end):
+        named = analysis.entities_in(join.end(), end, "person", "organization")
+        if not named or named[0].begin != join.end():
+            continue
+        tail = _SOURCE_TAIL.match(text, named[0].end, end)
+        if tail is not None and _SOURCE_SAYS.match(text, tail.end()):
+            return named[0], join.start() + len(join.group(0)) - len(join.group(0).lstrip(","))
+    return None
+
+
+def _without_seat(analysis: Analysis, source: Mention) -> Mention:
+    """ "the Institute of Demography and Social Studies in Kyiv": the institute, not its
+    seat; a name that the reference data knows without the place resolves to it."""
+    seat = re.search(
+        r"\s+in\s+(?:the\s+)?[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?$", source.text
+    )
+    if source.kind != "organization" or source.resolved or seat is None:
+        return source
+    place_at = source.begin + seat.start() + len(seat.group(0)) - len(seat.group(0).split()[-1])
+    if not analysis.entities_in(place_at, source.end + 1, "place"):
+        return source
+    name = source.text[: seat.start()]
+    entry = analysis.reference.lookup(name, ("organization",))
+    if entry is not None:
+        return Mention(
+            source.begin,
+            source.begin + len(name),
+            name,
+            "organization",
+            entry.key,
+            entry.label,
+            True,
+        )
+    label = re.sub(r"\s+", " ", name)
+    return Mention(
+        source.begin,
+        source.begin + len(name),
+        name,
+        "organization",
+        slugify(normalise_name(label)),
+        label,
+        False,
+    )
 
 
 def _reported_speech(

@@ -196,6 +196,12 @@ def find_events(
 _LOCATIVE = re.compile(r"\b(?:in|at|near|around|outside)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 
 
+def place_in_country(reference: Reference, key: str) -> bool:
+    """Whether a reference place lies in a country (a city, a region, a site)."""
+    entry = reference.get("place", key)
+    return entry is not None and bool(entry.extra.get("country"))
+
+
 # Cue labels that make a sentence about violence ("In Nanjing, ... were massacred").
 _VIOLENCE_LABELS = {"EVENT_NOUN", "PERPETRATE", "LEGAL_CATEGORY", "CASUALTY_KIND"}
 
@@ -228,6 +234,11 @@ def _named_by_place_alone(
                 continue
             if not _LOCATIVE.search(doc.text[max(begin, place.begin - 30) : place.begin]):
                 continue  # a place as the scene, not "blamed it on Germany"
+            lead = doc.text[begin : place.begin]
+            if not place_in_country(reference, place.key) and not re.fullmatch(
+                r"\s*In\s+(?:the\s+)?", lead
+            ):
+                continue  # a country frames a sentence only up front: "In Guatemala, ..."
             events = by_place.get(place.key, [])
             if len(events) != 1 or events[0].key in named:
                 continue

@@ -102,7 +102,8 @@ def _group(analysis: Analysis, number: NumberMention, limit: int) -> tuple[str |
 
 # "the death toll from the pogrom eventually rose to 32": words between toll and figure
 _TOLL_LINK = re.compile(
-    r"(?:\s+(?:from|of|in|during))?(?:\s+[^,.;:()]{1,70}?)?\s+(?:\w+ly\s+)?"
+    r"\s+at\s+"  # "put the toll at over 3,000"
+    r"|(?:\s+(?:from|of|in|during))?(?:\s+[^,.;:()]{1,70}?)?\s+(?:\w+ly\s+)?"
     r"(?:rose|risen|climbed|reached|stands|stood|was|is|has\s+been|had\s+been|exceeded|"
     r"amounted|grew|increased)(?:\s+(?:to|at))?\s+",
     re.IGNORECASE,

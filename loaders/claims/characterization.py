@@ -27,7 +27,7 @@ _NEGATION = re.compile(r"\b(?:not|never|no|cannot|neither|nor)\b[^.;,]{0,40}$", 
 _POINTER = re.compile(
     r"\b(?:this|these|that|those|the|such an?|its|their)\s+(?:\w+\s+){0,2}?"
     r"(?:massacre|massacres|tragedy|events?|crimes?|act|acts|attacks?|killings?|pogroms?|genocide|"
-    r"atrocity|atrocities|violence|aggression|intervention|operation)\b"
+    r"atrocity|atrocities|violence|aggression|intervention|operation|famine)\b"
     r"|^\s*(?:It|They|This|These)\b",
     re.IGNORECASE,
 )

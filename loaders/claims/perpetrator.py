@@ -148,6 +148,12 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             found.append((after[0], cue.start_char))
     for cue in analysis.cues("RESPONSIBLE_SUBJECT"):
         begin, _ = analysis.sentence_at(cue.start_char)
+        said = [  # "the Commission found that X bore responsibility": X, not the Commission
+            c.end_char
+            for label in ("REPORT", "RECOGNIZE")
+            for c in analysis.cues(label, begin, cue.start_char)
+        ]
+        begin = max(said, default=begin)
         before = [  # "The Iraqi regime bears full responsibility for ..."
             m
             for m in _agents(analysis, begin, cue.start_char)
