@@ -59,6 +59,11 @@ def _speaker_before(analysis: Analysis, quote_begin: int) -> Mention | None:
     return people[-1] if people else None
 
 
+# A person named as the subject of a verb of saying ("Minister X said the ...")
+_SPEAKS_NEXT = re.compile(
+    r"\s*(?:,[^,.\n]{1,80},\s*)?(?:\w+ly\s+)?(?:said|says|told|added|stated|noted|"
+    r"explained|stressed|emphasi[sz]ed)\b"
+)
 _SAYS = r"(?:\w+ly\s+)?(?:said|says|stated|added|noted|stressed|emphasi[sz]ed|declared)\b"
 
 
@@ -153,7 +158,11 @@ def find_statements(analysis: Analysis, own_issuer: Mention | None = None) -> li
             named = analysis.entities_in(match.end(), after.end() + 1, "person")
             person = named[0] if named else person
         elif after and after.group("pronoun") and last is not None and not introduced:
-            person = None  # "..., she said.": the speaker quoted last
+            # "..., she said.": the speaker quoted last, unless the paragraph has just named
+            # another ("Minister X said the government would ... “...” she said")
+            speaking = person is not None and _SPEAKS_NEXT.match(analysis.text, person.end)
+            if not speaking or (last.speaker is not None and person.ref == last.speaker.person.ref):
+                person = None
         else:
             person = _organization_after(analysis, match.end()) or person
             if person is None and introduced:
@@ -288,7 +297,10 @@ _FINDING = re.compile(r"\s+(?:\w+ly\s+)?(?:found|finds|concluded|concludes|ruled
 def _classification_only(analysis: Analysis, says_at: int, end: int) -> bool:
     if not _FINDING.match(analysis.text, says_at):
         return False
-    has_number = any(says_at <= n.begin < end for n in analysis.numbers)
+    has_number = any(  # "sentenced the two most senior leaders": no figure
+        says_at <= n.begin < end and (n.value >= 100 or n.number_text[:1].isdigit())
+        for n in analysis.numbers
+    )
     return bool(analysis.terms("LEGAL_CATEGORY", says_at, end)) and not has_number
 
 
@@ -391,9 +403,9 @@ def _without_seat(analysis: Analysis, source: Mention) -> Mention:
     )
     if source.kind != "organization" or source.resolved or seat is None:
         return source
-    place_at = source.begin + seat.start() + len(seat.group(0)) - len(seat.group(0).split()[-1])
-    if not analysis.entities_in(place_at, source.end + 1, "place"):
-        return source
+    place = re.sub(r"^\s+in\s+(?:the\s+)?", "", seat.group(0))
+    if analysis.reference.lookup(place, ("place",)) is None:
+        return source  # "the Court of Justice in Luxembourg"? only a known place is a seat
     name = source.text[: seat.start()]
     entry = analysis.reference.lookup(name, ("organization",))
     if entry is not None:

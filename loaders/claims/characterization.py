@@ -23,6 +23,8 @@ _CHARGE = re.compile(
     r"prosecuted\s+for|guilty\s+of|trials?\s+for)\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
+# A term inside the title-case name of a day of remembrance
+_DAY_NAME = re.compile(r"\bDay\s+(?:(?:of|for|the|and|to|[A-Z][\w-]*)\s+)*$")
 _NEGATION = re.compile(r"\b(?:not|never|no|cannot|neither|nor)\b[^.;,]{0,40}$", re.IGNORECASE)
 _POINTER = re.compile(
     r"\b(?:this|these|that|those|the|such an?|its|their)\s+(?:\w+\s+){0,2}?"
@@ -99,6 +101,8 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             continue
         if _conventional_name(analysis, term.start_char, term.end_char):
             continue
+        if _DAY_NAME.search(text[begin : term.start_char]):
+            continue  # "the International Day of ... Victims of the Crime of Genocide"
         if any(  # "the Convention on the Prevention and Punishment of the Crime of Genocide"
             m.begin <= term.start_char and term.end_char <= m.end
             for m in analysis.entities_in(begin, end, "instrument", "organization")

@@ -87,6 +87,8 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
         if analysis.cues("OBLIGE", begin, verb.start_char):
             continue  # part of what someone is asked to do
         reduced = re.search(r",\s*(?:and\s+)?(?:\w+ly\s+)?$", before)
+        if reduced is None and last is not None and last[0] == (begin, end):
+            reduced = re.search(r"\s+and\s+(?:\w+ly\s+)?$", before)  # "condemned it and resolved"
         if re.search(r"\bwho\b", text[begin : verb.start_char]):
             reduced = None  # "Heydar Aliyev, who, despite the risk, publicly condemned"
         shared: list[Mention] = []
