@@ -644,3 +644,15 @@ def test_no_category_inside_an_instrument_name_and_the_attacks_point_back() -> N
     )
     found = {c.values["legalCategory"][0].slug for c in _claims_of(text, "legal-characterization")}
     assert found == {"massacre", "crime-against-humanity"}
+
+
+def test_hedged_range_and_toll_put_at_a_figure() -> None:
+    text = (
+        "The massacre in Dovrel lasted three days. An estimated 2,000 to 3,000 villagers were "
+        "killed. Local sources put the toll at over 4,500."
+    )
+    figures = {
+        c.values["count"][0]: (c.values["qualifier"][0].slug, c.values["casualtyKind"][0].slug)
+        for c in _claims_of(text, "casualty-figure")
+    }
+    assert figures == {3000: ("up-to", "killed"), 4500: ("more-than", "killed")}

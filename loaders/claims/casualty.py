@@ -102,7 +102,7 @@ def _group(analysis: Analysis, number: NumberMention, limit: int) -> tuple[str |
 
 # "the death toll from the pogrom eventually rose to 32": words between toll and figure
 _TOLL_LINK = re.compile(
-    r"\s+at\s+"  # "put the toll at over 3,000"
+    r"\s+at\s+(?:[a-z]+\s+){0,2}"  # "put the toll at over 3,000"
     r"|(?:\s+(?:from|of|in|during))?(?:\s+[^,.;:()]{1,70}?)?\s+(?:\w+ly\s+)?"
     r"(?:rose|risen|climbed|reached|stands|stood|was|is|has\s+been|had\s+been|exceeded|"
     r"amounted|grew|increased)(?:\s+(?:to|at))?\s+",
@@ -138,10 +138,14 @@ _RANGE_OPENER = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)
 
 def _range_ends(text: str, low: NumberMention, high: NumberMention) -> bool:
     """Two ends of one bounded figure, as ``loaders.numbers`` marks them."""
+    if low.qualifier == "at-least" and high.qualifier == "up-to":
+        return len(text[low.end : high.begin]) <= 6
+    # "an estimated 200,000 to 300,000": a hedged low end, the same range
     return (
-        low.qualifier == "at-least"
-        and high.qualifier == "up-to"
-        and len(text[low.end : high.begin]) <= 6
+        low.qualifier == "approximately"
+        and high.qualifier == "exact"
+        and low.value < high.value
+        and re.fullmatch(r"\s+to\s+", text[low.end : high.begin]) is not None
     )
 
 
@@ -263,6 +267,7 @@ def _sentence_figures(analysis, statements, numbers, begin, end) -> list[tuple[C
         else:
             first, last = number.begin, group_end
         count_text = number.number_text
+        qualifier = "up-to" if i in low_end else number.qualifier
         if i in low_end:  # the figure's text is the whole range, its value the bound
             opener = _RANGE_OPENER.search(text, 0, numbers[low_end[i]].begin)
             range_begin = opener.start() if opener else numbers[low_end[i]].begin
@@ -273,12 +278,12 @@ def _sentence_figures(analysis, statements, numbers, begin, end) -> list[tuple[C
         values: dict = {
             "count": [number.value],
             "countText": [count_text],
-            "qualifier": [Concept("qualifier", number.qualifier)],
+            "qualifier": [Concept("qualifier", qualifier)],
             "casualtyKind": [Concept("casualty-kind", kind[0])],
         }
         if group:
             values["victimGroup"] = [Concept("victim-group", group)]
-        identity = (events[0], kind[0], group, number.value, number.qualifier)
+        identity = (events[0], kind[0], group, number.value, qualifier)
         identities[i] = identity
         record = ClaimRecord(
             type="casualty-figure",
