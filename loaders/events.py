@@ -189,7 +189,7 @@ def find_events(
         if night and not any(when.begin < f.end and f.begin < when.end for f in found):
             begin = when.begin - (len(before) - night.start())
             found.append(_resolved(text, begin, when.end, "events", None, when, reference))
-    found += _named_by_place_alone(doc, entities, found, reference)
+    found += _named_by_place_alone(doc, entities, dates, found, reference)
     return sorted(found, key=lambda e: e.begin)
 
 
@@ -207,7 +207,11 @@ _VIOLENCE_LABELS = {"EVENT_NOUN", "PERPETRATE", "LEGAL_CATEGORY", "CASUALTY_KIND
 
 
 def _named_by_place_alone(
-    doc: Doc, entities: list[Mention], found: list[EventMention], reference: Reference
+    doc: Doc,
+    entities: list[Mention],
+    dates: list[DateMention],
+    found: list[EventMention],
+    reference: Reference,
 ) -> list[EventMention]:
     """ "In Nanjing, some 300,000 people were massacred": a sentence about violence that
     names no event but a place where exactly one reference event happened names that
@@ -244,6 +248,9 @@ def _named_by_place_alone(
                 continue
             entry = events[0]
             first, last = _span(entry)
+            years = [d for d in dates if begin <= d.begin < end and d.year is not None]
+            if first and last and years and not any(d.overlaps(first, last) for d in years):
+                continue  # "In Kyiv, in 2022, ...": not the event of 1941 there
             added.append(
                 EventMention(
                     place.begin,

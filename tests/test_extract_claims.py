@@ -656,3 +656,35 @@ def test_hedged_range_and_toll_put_at_a_figure() -> None:
         for c in _claims_of(text, "casualty-figure")
     }
     assert figures == {3000: ("up-to", "killed"), 4500: ("more-than", "killed")}
+
+
+def test_agents_that_did_no_harm_are_no_perpetrators() -> None:
+    text = (
+        "The massacre in Dovrel left 300 families without news. Some 120 missing persons "
+        "registered by the ICRC are still sought. The Tarven Ministry responsible for refugees "
+        "opened two shelters."
+    )
+    assert _claims_of(text, "perpetrator-attribution") == []
+
+
+def test_a_place_names_an_event_alone_only_when_the_dates_fit() -> None:
+    fits = analyse("In Srebrenica, thousands of men were killed in July 1995.", REFERENCE)
+    assert [e.key for e in fits.events] == ["srebrenica-massacre"]
+    later = analyse("In Srebrenica, 775 victims were buried in 2010.", REFERENCE)
+    assert later.events == []
+
+
+def test_a_speaker_describing_an_event_characterizes_it() -> None:
+    text = (
+        "The massacre in Dovrel was planned. \u201cWe will not forget what happened in Dovrel "
+        "in those three days of terror,\u201d said Ombudsman Jane Roe. Roe described the "
+        "massacre as genocide."
+    )
+    analysis = analyse(text, REFERENCE)
+    statements = find_statements(analysis)
+    claims = extract_claims(analysis, statements)
+    found = {
+        (c.statement, c.values["legalCategory"][0].slug)
+        for c in _of(claims, "legal-characterization")
+    }
+    assert (1, "genocide") in found  # Roe's own statement, not a recognition by another

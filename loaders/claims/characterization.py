@@ -15,7 +15,13 @@ import re
 
 from loaders.analysis import Analysis
 from loaders.attribution import Statement
-from loaders.claims.base import ClaimRecord, Concept, sentence_span, statement_index
+from loaders.claims.base import (
+    ClaimRecord,
+    Concept,
+    agents_in,
+    sentence_span,
+    statement_index,
+)
 
 # Charges against people are not a characterization of the event by the statement.
 _CHARGE = re.compile(
@@ -70,7 +76,9 @@ def _asserted(analysis: Analysis, term_begin: int, begin: int) -> bool:
     return bool(re.search(r"\bas\s+(?:an?\s+)?$", analysis.text[window_begin:term_begin]))
 
 
-def _recognized_by_other(analysis: Analysis, begin: int, term_begin: int) -> bool:
+def _recognized_by_other(
+    analysis: Analysis, begin: int, term_begin: int, speaker: set | None = None
+) -> bool:
     """A recognition verb before the term reports someone else's judgement ("the ICTY
     classified it as genocide"), unless it is what the statement asks for ("we call on
     them to recognize the genocide")."""
@@ -79,9 +87,18 @@ def _recognized_by_other(analysis: Analysis, begin: int, term_begin: int) -> boo
         asked = re.search(
             r"\bto\s+(?:\w+ly\s+)?$", text[max(begin, verb.start_char - 20) : verb.start_char]
         )
-        if not asked and not analysis.cues("CALL", begin, verb.start_char):
-            return True
+        if asked or analysis.cues("CALL", begin, verb.start_char):
+            continue
+        if speaker is not None and verb.text.lower() in _OWN_VERBS:
+            judges = agents_in(analysis, begin, verb.start_char)
+            if judges and judges[-1].ref in speaker:
+                continue  # "Aliyeva described the massacre as genocide": her own words
+        return True
     return False
+
+
+# Verbs a speaker uses for her own judgement as often as for another body's.
+_OWN_VERBS = {"described", "concluded", "considers", "considered"}
 
 
 def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord]:
@@ -95,7 +112,7 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
             text[begin : term.start_char]
         ):
             continue
-        if _recognized_by_other(analysis, begin, term.start_char):
+        if _recognized_by_other(analysis, begin, term.start_char, _voices(statements, term)):
             continue
         if term.id_ not in CRIME_LABELS and not _asserted(analysis, term.start_char, begin):
             continue
@@ -124,6 +141,16 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
                 )
             )
     return records
+
+
+def _voices(statements: list[Statement], term) -> set | None:
+    """The person and office a reported statement speaks with, at a term's offset."""
+    from loaders.attribution import statement_at
+
+    speaker = statement_at(statements, term.start_char).speaker
+    if speaker is None:
+        return None
+    return {speaker.person.ref} | ({speaker.issuer.ref} if speaker.issuer else set())
 
 
 def _conventional_name(analysis: Analysis, term_begin: int, term_end: int) -> bool:

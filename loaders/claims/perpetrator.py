@@ -34,6 +34,7 @@ _STATE_ACTION = re.compile(r"(?:policy|policies|campaign|crimes|aggression)\b", 
 _RESPONSIBLE_GAP = re.compile(
     r"\s*(?:(?:leaders|leadership|commanders|officials|officers|members)\s+)?", re.IGNORECASE
 )
+_NOT_DONE_BY = {"missing", "orphaned", "disappeared"}
 _NEGATED = re.compile(r"\b(?:not|never|no\s+longer)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _NOT_SUBJECT = re.compile(r"\b(?:by|of|to|from|against|with|for)\s+(?:the\s+)?$", re.IGNORECASE)
 
@@ -140,7 +141,11 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
                 for m in _agents(analysis, begin, cue.start_char)
                 if _RESPONSIBLE_GAP.fullmatch(text[m.end : cue.start_char])
             ]
-            if right_before and not _NEGATED.search(text[begin : right_before[-1].begin]):
+            if (
+                right_before
+                and not _NEGATED.search(text[begin : right_before[-1].begin])
+                and _harm_follows(analysis, cue.end_char, clause_end(text, cue.end_char, end))
+            ):
                 found.append((right_before[-1], cue.start_char))
                 continue
         after = _agents(analysis, cue.end_char, clause_end(text, cue.end_char, end))
@@ -181,6 +186,19 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
     return records
 
 
+def _harm_follows(analysis: Analysis, begin: int, end: int) -> bool:
+    """ "responsible for the deaths / the massacre / it", not "the ministry responsible for
+    refugees": what the agent is responsible for is harm or an event."""
+    window = min(end, begin + 60)
+    return bool(
+        re.match(r"\s+(?:it|them|this|these|those|that)\b", analysis.text[begin:window])
+        or analysis.cues("EVENT_NOUN", begin, window)
+        or analysis.terms("LEGAL_CATEGORY", begin, window)
+        or analysis.terms("CASUALTY_KIND", begin, window)
+        or analysis.events_in(begin, window)
+    )
+
+
 def _possessive_agents(analysis: Analysis) -> list[tuple[Mention, int]]:
     """ "the Ba'athist regime's genocide against the Kurds", "Iraq's chemical attack":
     the owner of an event noun or a legal category did it. Not a country: "Rwanda's
@@ -212,9 +230,18 @@ def _passive_agent_follows(analysis: Analysis, by: int) -> bool:
     """ "occupied by X", "orchestrated by X", "the massacre of civilians by X"."""
     sentence_begin, _ = analysis.sentence_at(by)
     floor = max(sentence_begin, by - 40)
-    for verb in analysis.cues("PERPETRATE", floor, by) + analysis.terms("CASUALTY_KIND", floor, by):
+    done_to = [  # "missing persons registered by the ICRC": nobody did the missing
+        t
+        for t in analysis.terms("CASUALTY_KIND", floor, by)
+        if t.id_ not in _NOT_DONE_BY and t.text.lower().endswith("ed")
+    ]
+    for verb in analysis.cues("PERPETRATE", floor, by) + done_to:
         gap = analysis.text[verb.end_char : by]  # "were executed at checkpoints by"
-        if verb.text.lower() != "by" and re.fullmatch(r"(?:\s+[\w'\u2019-]+){0,4}\s+", gap):
+        if (
+            verb.text.lower() != "by"
+            and re.fullmatch(r"(?:\s+[\w'\u2019-]+){0,4}\s+", gap)
+            and not re.search(r"\w+ed\b", gap)  # "killed and later identified by"
+        ):
             return True
     before = analysis.text[max(0, by - 40) : by]
     if re.search(
