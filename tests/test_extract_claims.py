@@ -688,3 +688,14 @@ def test_a_speaker_describing_an_event_characterizes_it() -> None:
         for c in _of(claims, "legal-characterization")
     }
     assert (1, "genocide") in found  # Roe's own statement, not a recognition by another
+
+
+def test_figures_and_perpetrators_of_a_sentence_naming_two_events() -> None:
+    text = (
+        "Some 300 people died in the massacre in Dovrel, while 120 were killed in the "
+        "massacre in Kessa; the Kessar Army carried out the massacre in Kessa."
+    )
+    figures = {c.values["count"][0]: c.about for c in _claims_of(text, "casualty-figure")}
+    assert figures == {300: ("dovrel-massacre",), 120: ("kessa-massacre",)}
+    (perpetrator,) = _claims_of(text, "perpetrator-attribution")
+    assert perpetrator.about == ("kessa-massacre",)

@@ -8,6 +8,7 @@ calls the same event genocide three times makes one claim with three pieces of e
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -59,6 +60,31 @@ def clause_end(text: str, begin: int, limit: int) -> int:
     """End of the clause that starts at ``begin``: before ";", a full stop or a line end."""
     match = re.compile(r";|\.(?=\s|$)|\n").search(text, begin, limit)
     return match.start() if match else limit
+
+
+# Where a clause of a sentence ends and the next begins: "...; ...", "..., while ...".
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:while|whereas|but|and\s+(?:in|at|during))\s+|\s+\u2014\s+")
+
+
+def event_near(analysis: Analysis, begin: int, end: int, offset: int) -> str:
+    """The event a claim at ``offset`` is about when its sentence names several: the one
+    named in the same clause ("700 died in the Sumgait pogrom, while 90 were killed in the
+    Kirovabad pogrom"), nearest to the offset; else the sentence's event."""
+    about = analysis.event_about(begin, end)
+    named = [e for e in about if begin <= e.begin < end]
+    if len({e.key for e in named}) < 2:
+        return about[0].key
+    cuts = [begin] + [m.end() for m in _CLAUSE_BREAK.finditer(analysis.text, begin, end)] + [end]
+    clause = next(((a, b) for a, b in itertools.pairwise(cuts) if a <= offset < b), (begin, end))
+    mentions = [e for e in analysis.events_in(*clause) if e.key in {n.key for n in named}]
+    pool = mentions or [
+        e for e in analysis.events_in(begin, end) if e.key in {n.key for n in named}
+    ]
+
+    def distance(event) -> int:
+        return event.begin - offset if event.begin >= offset else offset - event.end
+
+    return min(pool, key=distance).key
 
 
 def statement_index(statements: list[Statement], offset: int) -> int:

@@ -15,7 +15,13 @@ import re
 
 from loaders.analysis import Analysis
 from loaders.attribution import Statement
-from loaders.claims.base import ClaimRecord, Concept, sentence_span, statement_index
+from loaders.claims.base import (
+    ClaimRecord,
+    Concept,
+    event_near,
+    sentence_span,
+    statement_index,
+)
 from loaders.numbers import NumberMention
 
 _UNIT_AFTER = re.compile(
@@ -242,10 +248,8 @@ def _sentence_figures(analysis, statements, numbers, begin, end) -> list[tuple[C
         kinds[i] = (
             (own.id_, own.start_char, own.end_char) if own is not None else kinds.get(parent_of[i])
         )
-    events = [e.key for e in analysis.event_about(begin, end)]
-    if not events:
+    if not analysis.event_about(begin, end):
         return []
-    statement = statement_index(statements, begin)
     whole_of: dict[int, int] = {}  # "150 individuals, ..., among the 1275 hostages"
     for i, j in itertools.pairwise(anchors):
         members_end = max([numbers[m].end for m, p in parent_of.items() if p == i] or [0])
@@ -260,6 +264,11 @@ def _sentence_figures(analysis, statements, numbers, begin, end) -> list[tuple[C
         kind = kinds.get(i)
         if kind is None:
             continue
+        whole = i
+        while whole in parent_of:  # a part is about its whole's event
+            whole = parent_of[whole]
+        event = event_near(analysis, begin, end, numbers[whole].begin)
+        statement = statement_index(statements, numbers[whole].begin)
         group, group_end = _group(analysis, number, end)
         if parent is None or kind[1] < number.begin <= kind[2] + 12:
             first = min(number.begin, kind[1])
@@ -283,12 +292,12 @@ def _sentence_figures(analysis, statements, numbers, begin, end) -> list[tuple[C
         }
         if group:
             values["victimGroup"] = [Concept("victim-group", group)]
-        identity = (events[0], kind[0], group, number.value, qualifier)
+        identity = (event, kind[0], group, number.value, qualifier)
         identities[i] = identity
         record = ClaimRecord(
             type="casualty-figure",
             statement=statement,
-            about=(events[0],),
+            about=(event,),
             values=values,
             evidence=[(first, last)],
             identity=identity,

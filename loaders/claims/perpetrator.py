@@ -15,7 +15,13 @@ import re
 
 from loaders.analysis import Analysis
 from loaders.attribution import Statement
-from loaders.claims.base import ClaimRecord, clause_end, sentence_span, statement_index
+from loaders.claims.base import (
+    ClaimRecord,
+    clause_end,
+    event_near,
+    sentence_span,
+    statement_index,
+)
 from loaders.entities import Mention
 from ontology.iris import slugify
 
@@ -170,9 +176,9 @@ def extract(analysis: Analysis, statements: list[Statement]) -> list[ClaimRecord
     records = []
     for agent, offset in found:
         begin, end = sentence_span(analysis, offset)
-        events = [e.key for e in analysis.event_about(begin, end)]
-        if not events:
+        if not analysis.event_about(begin, end):
             continue
+        events = [event_near(analysis, begin, end, offset)]
         records.append(
             ClaimRecord(
                 type="perpetrator-attribution",
