@@ -22,6 +22,7 @@ SETS = [
     (TESTS / "dev" / "gold", TESTS / "dev" / "docs"),
 ]
 GOLD_FILES = [(path, docs) for gold, docs in SETS for path in sorted(gold.glob("*.yaml"))]
+GOLD_IDS = [str(path.relative_to(TESTS)) for path, _ in GOLD_FILES]  # "dev/gold/x.yaml"
 
 
 def _document_text(path: Path) -> str:
@@ -37,7 +38,7 @@ def test_every_seed_document_has_gold() -> None:
         assert stems == {p.stem for p in gold.glob("*.yaml")}, f"gold files of {docs}"
 
 
-@pytest.mark.parametrize(("path", "docs"), GOLD_FILES, ids=[str(p.relative_to(TESTS)) for p, _ in GOLD_FILES])
+@pytest.mark.parametrize(("path", "docs"), GOLD_FILES, ids=GOLD_IDS)
 def test_gold_quotes_occur_in_the_document(path: Path, docs: Path) -> None:
     gold = load_gold(path)
     assert gold.document == path.stem + Path(gold.document).suffix
@@ -47,7 +48,7 @@ def test_gold_quotes_occur_in_the_document(path: Path, docs: Path) -> None:
     assert len(gold.quotes) >= len(gold.claims)
 
 
-@pytest.mark.parametrize(("path", "docs"), GOLD_FILES, ids=[str(p.relative_to(TESTS)) for p, _ in GOLD_FILES])
+@pytest.mark.parametrize(("path", "docs"), GOLD_FILES, ids=GOLD_IDS)
 def test_gold_uses_known_slugs(path: Path, docs: Path) -> None:
     """Category, kind, group and qualifier values are slugs of the ontology's schemes."""
     reference = REPO / "data" / "reference"
