@@ -90,6 +90,22 @@ def test_more_ranges_than_loaders_are_all_loaded(
     assert set(store.raw) == set(quads)
 
 
+def test_a_failed_range_stops_the_ranges_not_yet_started(
+    store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One loader, seven ranges in file order; the first holds the error, so the loader
+    # must raise it without going on to load the six others.
+    cut = loaders.store._line_ranges
+    monkeypatch.setattr(loaders.store, "_line_ranges", lambda path, parts, **_: cut(path, 7))
+    quads = _quads(300)
+    path = tmp_path / "bad-first.nq"
+    bad = b"<http://example.org/s> <not an iri> .\n"
+    path.write_bytes(bad + serialize(quads, format=RdfFormat.N_QUADS))
+    with pytest.raises(SyntaxError):
+        store.bulk_load_file(path, RdfFormat.N_QUADS, parts=1)
+    assert quads[-1] not in set(store.raw)  # the last range was never loaded
+
+
 @pytest.mark.parametrize("parts", [1, 4])
 def test_n_triples_go_into_the_given_graph_whole_or_cut(
     store: EmbeddedStore, tmp_path: Path, parts: int
