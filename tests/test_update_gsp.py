@@ -217,3 +217,38 @@ def test_readers_see_a_replaced_graph_wholly_old_or_wholly_new(open_server):
     assert len(seen) > 10
     assert all(len(generations) == 1 for generations in seen)  # 50 rows, one generation
     assert len({next(iter(g)) for g in seen}) > 1  # readers did overlap the writes
+
+
+def test_every_query_after_a_write_sees_it(open_server):
+    """Queries run in worker processes that hold a snapshot of the store; a write retires
+    them. So a query sent once a write has returned sees it, whichever path wrote."""
+    url = open_server.url
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{NEW_GRAPH.value}> {{ ?s ?p ?o }} }}"
+
+    def triples_seen() -> int:
+        r = requests.get(url + "/sparql", params={"query": count})
+        assert r.status_code == 200, r.text
+        (row,) = ox.parse_query_results(r.content, QueryResultsFormat.JSON)
+        return int(row["n"].value)
+
+    assert triples_seen() == 0  # the query processes now hold the store before any write
+    for i in range(1, 13):
+        triple = f'<http://example.org/s{i}> <http://example.org/p> "{i}"'
+        if i % 2:
+            r = requests.post(
+                url + "/sparql",
+                data={"update": f"INSERT DATA {{ GRAPH <{NEW_GRAPH.value}> {{ {triple} }} }}"},
+                headers=AUTH,
+            )
+        else:
+            r = requests.post(
+                url + "/store",
+                params={"graph": NEW_GRAPH.value},
+                data=f"{triple} .\n",
+                headers={"Content-Type": "application/n-triples", **AUTH},
+            )
+        assert r.status_code in (201, 204), r.text
+        assert triples_seen() == i
+    r = requests.delete(url + "/store", params={"graph": NEW_GRAPH.value}, headers=AUTH)
+    assert r.status_code == 204
+    assert triples_seen() == 0
