@@ -63,6 +63,10 @@ def create_app(
             f"setting query_isolation must be one of {', '.join(ISOLATION_MODES)}, "
             f"not {settings.query_isolation!r}"
         )
+    if settings.query_workers < 0:
+        raise ValueError(
+            f"setting query_workers must be 0 (two per core) or more, not {settings.query_workers}"
+        )
     app = Flask(__name__)
     app.request_class = ClaimgraphRequest
     app.config["SETTINGS"] = settings

@@ -246,3 +246,10 @@ def test_a_job_crosses_the_socket_unchanged(formats):
     assert decode_job(encode_job(job)) == job
     bare = QueryJob(sparql="ASK {}", formats=formats)
     assert decode_job(encode_job(bare)) == bare
+
+
+def test_a_negative_worker_count_is_refused_at_start(store, settings):
+    from server.app import create_app
+
+    with pytest.raises(ValueError, match="query_workers must be 0 \\(two per core\\) or more"):
+        create_app(settings.replace(query_workers=-1), store=store)
