@@ -54,6 +54,11 @@ def count(store, sparql: str) -> int:
     return int(row["n"].value)
 
 
+def busy_workers(store, before: set[int]) -> set[int]:
+    """Workers of the store's pool running a query: children new since ``before``, not idle."""
+    return set(child_processes()) - set(pool_for(store).pids()) - before
+
+
 def alive(pid: int) -> bool:
     return Path(f"/proc/{pid}").exists()
 
@@ -153,10 +158,14 @@ def test_when_every_worker_is_busy_a_query_waits_then_gets_503(filled):
         except ApiError as exc:
             outcome["hostile"] = exc
 
+    before = set(child_processes())
     attacker = threading.Thread(target=hostile)
     attacker.start()
     started.wait()
-    time.sleep(0.5)  # the only worker is now busy with the cross join
+    deadline = time.monotonic() + 10
+    while not busy_workers(filled, before):  # wait until the only worker runs the cross join
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     t0 = time.monotonic()
     with pytest.raises(ApiError) as caught:
         ask(filled, "ASK { ?s ?p 3 }", timeout=0.5)
