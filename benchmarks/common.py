@@ -212,16 +212,21 @@ def write_json(path: Path | None, payload: object) -> None:
         path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
 
 
-def rss_kb(pid: int) -> int:
-    """Resident memory of one process now, in KiB (0 if it is gone)."""
+def _status_kb(pid: int, field: str) -> int:
+    """A memory field of ``/proc/PID/status`` (``VmRSS``, ``VmHWM``) in KiB; 0 if gone."""
     try:
         with open(f"/proc/{pid}/status", encoding="utf-8") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of one process now, in KiB (0 if it is gone)."""
+    return _status_kb(pid, "VmRSS")
 
 
 def descendants(pid: int) -> list[int]:
@@ -251,7 +256,7 @@ def run_measured(argv: Sequence[str], **popen: object) -> dict[str, float]:
     process = subprocess.Popen(list(argv), **popen)  # type: ignore[call-overload]
     peak_kb = 0
     while process.poll() is None:  # poll() reaps the child, adding it to RUSAGE_CHILDREN
-        peak_kb = max(peak_kb, _hwm_kb(process.pid))
+        peak_kb = max(peak_kb, _status_kb(process.pid, "VmHWM"))
         time.sleep(0.02)
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -259,17 +264,6 @@ def run_measured(argv: Sequence[str], **popen: object) -> dict[str, float]:
         raise RuntimeError(f"{' '.join(argv)} failed with status {process.returncode}")
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return {"seconds": seconds, "peak_rss_mb": peak_kb / 1024, "cpu_seconds": cpu}
-
-
-def _hwm_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def pss_kb(pids: Sequence[int]) -> int:

@@ -347,14 +347,18 @@ class ForkedChild:
 
     def _reap(self, *, kill: bool) -> None:
         pid, self.pid = self.pid, None
-        if pid is None:
-            return
-        try:
-            if kill:
-                os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
+        if pid is not None:
+            reap(pid, kill=kill)
+
+
+def reap(pid: int, *, kill: bool) -> None:
+    """Wait for child ``pid`` to end (after SIGKILL if ``kill``), so no zombie is left."""
+    try:
+        if kill:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
 
 
 class WorkerThread:

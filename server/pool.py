@@ -27,7 +27,6 @@ fork (copy-on-write), not a copy of the server.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import json
 import logging
@@ -55,6 +54,7 @@ from server.executor import (
     Running,
     close_inherited,
     evaluate,
+    reap,
     stuck,
     until_not_deadlocked,
 )
@@ -214,10 +214,7 @@ class Worker:
         return bool(poller.poll(0))
 
     def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
+        reap(self.pid, kill=True)
         self.sock.close()
 
 

@@ -33,24 +33,23 @@ def filled(store):
     return store
 
 
-def ask(store, sparql: str, *, timeout: float = 10.0) -> bool:
+def results(store, sparql: str, *, timeout: float = 10.0):
+    """The parsed SPARQL JSON answer of ``sparql``, run in the store's query pool."""
     job = QueryJob(sparql=sparql, formats=for_query(None, None))
     answer = run_query(store, job, timeout=timeout, isolation="pool")
     try:
         payload = b"".join(answer.body)
     finally:
         answer.body.close()
-    return bool(ox.parse_query_results(payload, QueryResultsFormat.JSON))
+    return ox.parse_query_results(payload, QueryResultsFormat.JSON)
+
+
+def ask(store, sparql: str, *, timeout: float = 10.0) -> bool:
+    return bool(results(store, sparql, timeout=timeout))
 
 
 def count(store, sparql: str) -> int:
-    job = QueryJob(sparql=sparql, formats=for_query(None, None))
-    answer = run_query(store, job, timeout=10, isolation="pool")
-    try:
-        payload = b"".join(answer.body)
-    finally:
-        answer.body.close()
-    (row,) = ox.parse_query_results(payload, QueryResultsFormat.JSON)
+    (row,) = results(store, sparql)
     return int(row["n"].value)
 
 
