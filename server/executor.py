@@ -300,6 +300,14 @@ def close_inherited(keep: int) -> None:
             continue
 
 
+def settle_child(keep: int) -> None:
+    """First steps of any forked query process: drop the descriptors it inherited (but
+    ``keep``) and the server's signal handlers (gunicorn's would act as the server)."""
+    close_inherited(keep)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def _child(work: Work, write_fd: int) -> None:
     # A collection would write to the GC header of every object inherited from the
     # parent, copying its whole heap page by page; the child lives for one query, and
@@ -307,9 +315,7 @@ def _child(work: Work, write_fd: int) -> None:
     gc.disable()
     code = 0
     try:
-        close_inherited(write_fd)
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
-            signal.signal(sig, signal.SIG_DFL)
+        settle_child(write_fd)
         with os.fdopen(write_fd, "wb", buffering=CHUNK) as out:
             work(out)
     except BrokenPipeError:

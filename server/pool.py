@@ -32,7 +32,6 @@ import json
 import logging
 import os
 import select
-import signal
 import socket
 import struct
 import threading
@@ -52,9 +51,9 @@ from server.executor import (
     ForkDeadlock,
     QueryJob,
     Running,
-    close_inherited,
     evaluate,
     reap,
+    settle_child,
     stuck,
     until_not_deadlocked,
 )
@@ -179,9 +178,7 @@ def _worker_main(store: GraphStore, sock: socket.socket) -> None:  # pragma: no 
     gc.freeze()
     code = 0
     try:
-        close_inherited(sock.fileno())
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
-            signal.signal(sig, signal.SIG_DFL)
+        settle_child(sock.fileno())
         prove_ready(store)
         sock.sendall(_READY)
         while (received := _receive_job(sock)) is not None:
